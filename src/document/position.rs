@@ -1,0 +1,133 @@
+//! Conversion between LSP positions (line + UTF-16 or UTF-8 column) and byte offsets.
+//!
+//! Invariant: every conversion clamps. A position past the end of a line maps to the end of
+//! that line, a line past the end maps to the end of the text, and a column inside a UTF-16
+//! surrogate pair or a multi-byte UTF-8 sequence maps to the start of that character. Nothing
+//! here panics on any input.
+
+use ropey::Rope;
+
+/// How the client counts columns, as negotiated through `positionEncoding`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PositionEncoding {
+    /// UTF-16 code units: the LSP default.
+    #[default]
+    Utf16,
+    /// UTF-8 bytes, when the client offers it.
+    Utf8,
+}
+
+/// A zero-based line and column, in the units of a [`PositionEncoding`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct LineCol {
+    /// Zero-based line.
+    pub line: u32,
+    /// Zero-based column in the encoding's units.
+    pub col: u32,
+}
+
+/// Number of characters on `line`, not counting its line break.
+fn line_len_chars(rope: &Rope, line: usize) -> usize {
+    let slice = rope.line(line);
+    let mut len = slice.len_chars();
+    if len > 0 && slice.char(len - 1) == '\n' {
+        len -= 1;
+    }
+    if len > 0 && slice.char(len - 1) == '\r' {
+        len -= 1;
+    }
+    len
+}
+
+/// Converts a line/column position to a byte offset, clamping as described in the module docs.
+pub fn to_byte(rope: &Rope, pos: LineCol, encoding: PositionEncoding) -> usize {
+    let line = pos.line as usize;
+    if line >= rope.len_lines() {
+        return rope.len_bytes();
+    }
+    let line_start_char = rope.line_to_char(line);
+    let line_chars = line_len_chars(rope, line);
+    let slice = rope.line(line).slice(..line_chars);
+    let col = pos.col as usize;
+    let char_in_line = match encoding {
+        PositionEncoding::Utf16 => {
+            if col >= slice.len_utf16_cu() {
+                line_chars
+            } else {
+                slice.utf16_cu_to_char(col)
+            }
+        }
+        PositionEncoding::Utf8 => {
+            if col >= slice.len_bytes() {
+                line_chars
+            } else {
+                slice.byte_to_char(col)
+            }
+        }
+    };
+    rope.char_to_byte(line_start_char + char_in_line)
+}
+
+/// Converts a byte offset to a line/column position. Offsets past the end clamp to the end,
+/// and an offset inside a multi-byte character maps to the start of that character.
+pub fn to_line_col(rope: &Rope, byte: usize, encoding: PositionEncoding) -> LineCol {
+    let byte = byte.min(rope.len_bytes());
+    let char_idx = rope.byte_to_char(byte);
+    let line = rope.char_to_line(char_idx);
+    let line_start_char = rope.line_to_char(line);
+    let col = match encoding {
+        PositionEncoding::Utf16 => {
+            rope.char_to_utf16_cu(char_idx) - rope.char_to_utf16_cu(line_start_char)
+        }
+        PositionEncoding::Utf8 => rope.char_to_byte(char_idx) - rope.line_to_byte(line),
+    };
+    LineCol {
+        line: u32::try_from(line).unwrap_or(u32::MAX),
+        col: u32::try_from(col).unwrap_or(u32::MAX),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn norwegian_letters_and_emoji_round_trip_in_both_encodings() {
+        let rope = Rope::from_str("Personvern\nÆøå 😀 opplysningene\r\nslutt");
+        // "Æøå 😀 " is 7 UTF-16 units and 11 bytes before "opplysningene".
+        let byte = 11 + "Æøå 😀 ".len();
+        assert_eq!(
+            to_line_col(&rope, byte, PositionEncoding::Utf16),
+            LineCol { line: 1, col: 7 }
+        );
+        assert_eq!(
+            to_line_col(&rope, byte, PositionEncoding::Utf8),
+            LineCol { line: 1, col: 12 }
+        );
+        assert_eq!(to_byte(&rope, LineCol { line: 1, col: 7 }, PositionEncoding::Utf16), byte);
+        assert_eq!(to_byte(&rope, LineCol { line: 1, col: 12 }, PositionEncoding::Utf8), byte);
+    }
+
+    #[test]
+    fn positions_past_the_end_clamp() {
+        let rope = Rope::from_str("ab\r\ncd");
+        assert_eq!(to_byte(&rope, LineCol { line: 0, col: 99 }, PositionEncoding::Utf16), 2);
+        assert_eq!(to_byte(&rope, LineCol { line: 9, col: 0 }, PositionEncoding::Utf16), 6);
+        assert_eq!(to_line_col(&rope, 999, PositionEncoding::Utf16), LineCol { line: 1, col: 2 });
+    }
+
+    #[test]
+    fn a_column_inside_a_surrogate_pair_maps_to_the_character_start() {
+        let rope = Rope::from_str("a😀b");
+        assert_eq!(to_byte(&rope, LineCol { line: 0, col: 2 }, PositionEncoding::Utf16), 1);
+        assert_eq!(to_byte(&rope, LineCol { line: 0, col: 3 }, PositionEncoding::Utf16), 5);
+        // Inside the 4-byte UTF-8 sequence.
+        assert_eq!(to_byte(&rope, LineCol { line: 0, col: 3 }, PositionEncoding::Utf8), 1);
+    }
+
+    #[test]
+    fn u2028_is_not_a_line_break() {
+        let rope = Rope::from_str("a\u{2028}b\nc");
+        assert_eq!(rope.len_lines(), 2);
+    }
+}

@@ -1,0 +1,331 @@
+//! Markdown block structure from tree-sitter-md: parsing one piece of text and picking the
+//! blocks the analysis reads out of its tree with `queries/blocks.scm`.
+//!
+//! Invariant: block ranges are byte ranges into the parsed text, trimmed of trailing white
+//! space, always on character boundaries, and listed in document order.
+
+use std::hash::{Hash, Hasher};
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use rustc_hash::FxHasher;
+use tree_sitter::{Language, Node, Parser, Query, QueryCursor, StreamingIterator, Tree};
+
+/// The query that selects blocks, compiled once.
+const BLOCKS_QUERY: &str = include_str!("../../queries/blocks.scm");
+
+/// What kind of block a piece of the document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BlockKind {
+    /// An ATX or setext heading.
+    Heading,
+    /// A paragraph, also inside list items and block quotes.
+    Paragraph,
+    /// A table header or body row.
+    TableRow,
+    /// An indented code block.
+    Code,
+    /// A fenced code block.
+    FencedCode,
+    /// An HTML block (comments included).
+    Html,
+}
+
+/// One block of the document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    /// The kind of block.
+    pub kind: BlockKind,
+    /// Byte range of the whole block, trailing white space trimmed.
+    pub range: Range<usize>,
+    /// Byte range of the text to read: the heading text without its markers, else `range`.
+    pub content: Range<usize>,
+    /// Heading level 1-6, or 0 for other blocks.
+    pub level: u8,
+    /// Whether the block sits inside a list item.
+    pub in_list: bool,
+    /// Hash of the kind and content text: equal hashes mean equal facts.
+    pub hash: u64,
+}
+
+impl Block {
+    /// The same block moved by `offset` bytes.
+    pub fn shifted(&self, offset: usize) -> Block {
+        Block {
+            range: self.range.start + offset..self.range.end + offset,
+            content: self.content.start + offset..self.content.end + offset,
+            ..self.clone()
+        }
+    }
+}
+
+/// The tree-sitter Markdown block grammar.
+pub fn language() -> Language {
+    tree_sitter_md::LANGUAGE.into()
+}
+
+struct CompiledQuery {
+    query: Query,
+    kinds: Vec<Option<BlockKind>>,
+}
+
+fn blocks_query() -> &'static CompiledQuery {
+    static QUERY: OnceLock<CompiledQuery> = OnceLock::new();
+    QUERY.get_or_init(|| {
+        // The query is a constant of this crate; its validity is covered by every test.
+        let query = Query::new(&language(), BLOCKS_QUERY).expect("queries/blocks.scm compiles");
+        let kinds = query
+            .capture_names()
+            .iter()
+            .map(|name| match *name {
+                "heading" => Some(BlockKind::Heading),
+                "paragraph" => Some(BlockKind::Paragraph),
+                "table_row" => Some(BlockKind::TableRow),
+                "code" => Some(BlockKind::Code),
+                "fenced_code" => Some(BlockKind::FencedCode),
+                "html" => Some(BlockKind::Html),
+                _ => None,
+            })
+            .collect();
+        CompiledQuery { query, kinds }
+    })
+}
+
+/// A new parser for the block grammar.
+pub fn new_parser() -> Parser {
+    let mut parser = Parser::new();
+    // Setting a grammar fails only on an ABI mismatch, which the pinned versions rule out.
+    parser
+        .set_language(&language())
+        .expect("tree-sitter-md matches the tree-sitter ABI");
+    parser
+}
+
+/// Parses `text`, reusing `old` (already edited) when given. `None` only if the parser was
+/// cancelled, which this crate never does.
+pub fn parse(parser: &mut Parser, text: &str, old: Option<&Tree>) -> Option<Tree> {
+    parser.parse(text, old)
+}
+
+fn trim_end(text: &str, range: Range<usize>) -> Range<usize> {
+    let slice = text.get(range.clone()).unwrap_or("");
+    let trimmed = slice.trim_end();
+    range.start..range.start + trimmed.len()
+}
+
+fn trim(text: &str, range: Range<usize>) -> Range<usize> {
+    let range = trim_end(text, range);
+    let slice = text.get(range.clone()).unwrap_or("");
+    let lead = slice.len() - slice.trim_start().len();
+    range.start + lead..range.end
+}
+
+fn heading_level(node: Node) -> u8 {
+    let mut cursor = node.walk();
+    for child in node.children(&mut cursor) {
+        let level = match child.kind() {
+            "atx_h1_marker" | "setext_h1_underline" => 1,
+            "atx_h2_marker" | "setext_h2_underline" => 2,
+            "atx_h3_marker" => 3,
+            "atx_h4_marker" => 4,
+            "atx_h5_marker" => 5,
+            "atx_h6_marker" => 6,
+            _ => continue,
+        };
+        return level;
+    }
+    1
+}
+
+fn has_ancestor(node: Node, kind: &str) -> bool {
+    let mut current = node.parent();
+    while let Some(parent) = current {
+        if parent.kind() == kind {
+            return true;
+        }
+        current = parent.parent();
+    }
+    false
+}
+
+fn content_hash(kind: BlockKind, text: &str) -> u64 {
+    let mut hasher = FxHasher::default();
+    kind.hash(&mut hasher);
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// The blocks of a parsed `text`, in document order, with ranges relative to `text`.
+pub fn extract_blocks(tree: &Tree, text: &str) -> Vec<Block> {
+    let compiled = blocks_query();
+    let mut cursor = QueryCursor::new();
+    let mut blocks = Vec::new();
+    let mut matches = cursor.matches(&compiled.query, tree.root_node(), text.as_bytes());
+    while let Some(found) = matches.next() {
+        for capture in found.captures {
+            let Some(Some(kind)) = compiled.kinds.get(capture.index as usize) else {
+                continue;
+            };
+            let node = capture.node;
+            if *kind == BlockKind::Paragraph
+                && node.parent().is_some_and(|p| p.kind() == "setext_heading")
+            {
+                continue;
+            }
+            let range = trim_end(text, node.byte_range());
+            if range.is_empty() {
+                continue;
+            }
+            let (content, level) = if *kind == BlockKind::Heading {
+                let content = node
+                    .child_by_field_name("heading_content")
+                    .map(|c| trim(text, c.byte_range()))
+                    .unwrap_or(range.start..range.start);
+                (content, heading_level(node))
+            } else {
+                (range.clone(), 0)
+            };
+            let hash = content_hash(*kind, text.get(content.clone()).unwrap_or(""));
+            blocks.push(Block {
+                kind: *kind,
+                range,
+                content,
+                level,
+                in_list: has_ancestor(node, "list_item"),
+                hash,
+            });
+        }
+    }
+    blocks.sort_by_key(|b| (b.range.start, b.range.end));
+    blocks.dedup_by(|a, b| a.range == b.range && a.kind == b.kind);
+    blocks
+}
+
+/// The HTML block kinds (CommonMark types 1-5) that may contain blank lines, with the text
+/// that ends each. `opener` is matched case-insensitively at the start of the block.
+const HTML_RAW_BLOCKS: [(&str, &str); 8] = [
+    ("<script", "</script>"),
+    ("<pre", "</pre>"),
+    ("<style", "</style>"),
+    ("<textarea", "</textarea>"),
+    ("<!--", "-->"),
+    ("<?", "?>"),
+    ("<![CDATA[", "]]>"),
+    ("<!", ">"),
+];
+
+/// The end marker of a raw HTML block (types 1-5) that `line` opens, if it opens one.
+pub fn html_raw_block_end(line: &str) -> Option<&'static str> {
+    let trimmed = line.trim_start_matches(' ');
+    if line.len() - trimmed.len() > 3 {
+        return None;
+    }
+    let lower: String = trimmed.chars().take(10).collect::<String>().to_lowercase();
+    for (opener, closer) in HTML_RAW_BLOCKS {
+        if lower.starts_with(opener) {
+            if opener == "<!" {
+                // Type 4 needs an ASCII letter after "<!".
+                let next = lower.as_bytes().get(2).copied().unwrap_or(b' ');
+                if !next.is_ascii_alphabetic() {
+                    return None;
+                }
+            }
+            return Some(closer);
+        }
+    }
+    None
+}
+
+/// Whether the parse of a piece of text ends inside a construct that blank lines do not close
+/// (an unclosed fenced code block or raw HTML block), so that the text after it would be read
+/// differently when parsed together with this piece.
+pub fn ends_open(tree: &Tree, text: &str) -> bool {
+    let end = text.trim_end().len();
+    let mut cursor = tree.walk();
+    let mut node = tree.root_node();
+    // Walk down the last child chain: only a block that reaches the end can be open there.
+    loop {
+        match node.kind() {
+            "fenced_code_block" => {
+                let mut walker = node.walk();
+                let delimiters = node
+                    .children(&mut walker)
+                    .filter(|c| c.kind() == "fenced_code_block_delimiter")
+                    .count();
+                if delimiters < 2 {
+                    return true;
+                }
+            }
+            "html_block" => {
+                let block = text.get(node.byte_range()).unwrap_or("");
+                let first_line = block.lines().next().unwrap_or("");
+                if let Some(closer) = html_raw_block_end(first_line) {
+                    let lower = block.to_lowercase();
+                    let after_opener = lower.get(2..).unwrap_or("");
+                    if !after_opener.contains(closer) {
+                        return true;
+                    }
+                }
+            }
+            _ => {}
+        }
+        let mut last = None;
+        for child in node.children(&mut cursor) {
+            if child.end_byte() >= end && child.start_byte() < end.max(1) {
+                last = Some(child);
+            }
+        }
+        match last {
+            Some(child) => node = child,
+            None => return false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blocks_of(text: &str) -> Vec<(BlockKind, String)> {
+        let mut parser = new_parser();
+        let tree = parse(&mut parser, text, None).expect("parse");
+        extract_blocks(&tree, text)
+            .into_iter()
+            .map(|b| (b.kind, text[b.content].to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn headings_paragraphs_lists_and_tables_are_blocks() {
+        let text = "# Dine rettigheter\n\nDu har rett til innsyn.\n\n- retting\n- sletting\n\n| a | b |\n|---|---|\n| 1 | 2 |\n";
+        let blocks = blocks_of(text);
+        assert_eq!(blocks[0], (BlockKind::Heading, "Dine rettigheter".into()));
+        assert_eq!(blocks[1], (BlockKind::Paragraph, "Du har rett til innsyn.".into()));
+        assert_eq!(blocks[2], (BlockKind::Paragraph, "retting".into()));
+        assert_eq!(blocks[3], (BlockKind::Paragraph, "sletting".into()));
+        assert_eq!(blocks[4].0, BlockKind::TableRow);
+        assert_eq!(blocks.len(), 6);
+    }
+
+    #[test]
+    fn setext_heading_content_is_not_also_a_paragraph() {
+        let blocks = blocks_of("Lagringstid\n===========\n\nTekst.\n");
+        assert_eq!(blocks[0], (BlockKind::Heading, "Lagringstid".into()));
+        assert_eq!(blocks.len(), 2);
+    }
+
+    #[test]
+    fn unclosed_fences_and_comments_are_open() {
+        let mut parser = new_parser();
+        for (text, open) in [
+            ("Tekst\n\n```\nkode\n", true),
+            ("```\nkode\n```\n", false),
+            ("<!--\nnotat\n", true),
+            ("<!-- notat -->\n", false),
+            ("Bare tekst.\n", false),
+        ] {
+            let tree = parse(&mut parser, text, None).expect("parse");
+            assert_eq!(ends_open(&tree, text), open, "{text:?}");
+        }
+    }
+}
