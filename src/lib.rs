@@ -9,3 +9,5 @@
 //! - [`knowledge`]: lexicons, rule metadata and legal data, loaded once.
 
 pub mod document;
+pub mod analysis;
+pub mod knowledge;

@@ -1,0 +1,445 @@
+//! Compiled lexicons: the concepts of the analysis and the word patterns that express them in
+//! each language (data in `src/knowledge/data/lexicon/`, pattern language described there).
+//!
+//! Invariant: compilation happens once per language; a pattern that does not compile is a bug
+//! in the data, caught by the unit tests, so matching never fails at run time.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use regex::Regex;
+use serde::Deserialize;
+
+use super::language::Language;
+use crate::knowledge;
+
+/// Something a policy can say, found by lexicon patterns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[allow(missing_docs)]
+pub enum Concept {
+    ControllerCue,
+    ProcessorRole,
+    ContactForm,
+    PhoneCue,
+    Dpo,
+    DpoOurs,
+    Purpose,
+    BasisConsent,
+    BasisContract,
+    BasisLegalObligation,
+    BasisVital,
+    BasisPublicTask,
+    BasisLegitimateInterest,
+    InterestNamed,
+    Recipients,
+    RetentionCue,
+    RetentionVague,
+    RetentionCriterion,
+    RightCue,
+    RightAccess,
+    RightRectification,
+    RightErasure,
+    RightRestriction,
+    RightPortability,
+    RightObjection,
+    RightWithdraw,
+    RightComplaint,
+    Automated,
+    AutomatedExplained,
+    Statutory,
+    LastUpdatedCue,
+    RightsHeading,
+    RetentionHeading,
+    PublicAuthority,
+    CookieContext,
+    OrgNumberCue,
+}
+
+impl Concept {
+    /// Every concept, in declaration order.
+    pub const ALL: [Concept; 36] = [
+        Concept::ControllerCue,
+        Concept::ProcessorRole,
+        Concept::ContactForm,
+        Concept::PhoneCue,
+        Concept::Dpo,
+        Concept::DpoOurs,
+        Concept::Purpose,
+        Concept::BasisConsent,
+        Concept::BasisContract,
+        Concept::BasisLegalObligation,
+        Concept::BasisVital,
+        Concept::BasisPublicTask,
+        Concept::BasisLegitimateInterest,
+        Concept::InterestNamed,
+        Concept::Recipients,
+        Concept::RetentionCue,
+        Concept::RetentionVague,
+        Concept::RetentionCriterion,
+        Concept::RightCue,
+        Concept::RightAccess,
+        Concept::RightRectification,
+        Concept::RightErasure,
+        Concept::RightRestriction,
+        Concept::RightPortability,
+        Concept::RightObjection,
+        Concept::RightWithdraw,
+        Concept::RightComplaint,
+        Concept::Automated,
+        Concept::AutomatedExplained,
+        Concept::Statutory,
+        Concept::LastUpdatedCue,
+        Concept::RightsHeading,
+        Concept::RetentionHeading,
+        Concept::PublicAuthority,
+        Concept::CookieContext,
+        Concept::OrgNumberCue,
+    ];
+
+    /// The concept's key in the lexicon files.
+    pub fn key(self) -> &'static str {
+        match self {
+            Concept::ControllerCue => "controller_cue",
+            Concept::ProcessorRole => "processor_role",
+            Concept::ContactForm => "contact_form",
+            Concept::PhoneCue => "phone_cue",
+            Concept::Dpo => "dpo",
+            Concept::DpoOurs => "dpo_ours",
+            Concept::Purpose => "purpose",
+            Concept::BasisConsent => "basis_consent",
+            Concept::BasisContract => "basis_contract",
+            Concept::BasisLegalObligation => "basis_legal_obligation",
+            Concept::BasisVital => "basis_vital",
+            Concept::BasisPublicTask => "basis_public_task",
+            Concept::BasisLegitimateInterest => "basis_legitimate_interest",
+            Concept::InterestNamed => "interest_named",
+            Concept::Recipients => "recipients",
+            Concept::RetentionCue => "retention_cue",
+            Concept::RetentionVague => "retention_vague",
+            Concept::RetentionCriterion => "retention_criterion",
+            Concept::RightCue => "right_cue",
+            Concept::RightAccess => "right_access",
+            Concept::RightRectification => "right_rectification",
+            Concept::RightErasure => "right_erasure",
+            Concept::RightRestriction => "right_restriction",
+            Concept::RightPortability => "right_portability",
+            Concept::RightObjection => "right_objection",
+            Concept::RightWithdraw => "right_withdraw",
+            Concept::RightComplaint => "right_complaint",
+            Concept::Automated => "automated",
+            Concept::AutomatedExplained => "automated_explained",
+            Concept::Statutory => "statutory",
+            Concept::LastUpdatedCue => "last_updated_cue",
+            Concept::RightsHeading => "rights_heading",
+            Concept::RetentionHeading => "retention_heading",
+            Concept::PublicAuthority => "public_authority",
+            Concept::CookieContext => "cookie_context",
+            Concept::OrgNumberCue => "org_number_cue",
+        }
+    }
+
+    /// Whether a negation before a mention turns it into a denial ("vi bruker ikke
+    /// profilering", "we do not appoint a DPO").
+    pub fn negatable(self) -> bool {
+        matches!(
+            self,
+            Concept::Dpo
+                | Concept::DpoOurs
+                | Concept::Automated
+                | Concept::BasisConsent
+                | Concept::BasisLegitimateInterest
+                | Concept::Recipients
+        )
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ConceptSource {
+    #[serde(default)]
+    strong: Vec<String>,
+    #[serde(default)]
+    weak: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct LexiconSource {
+    #[serde(default)]
+    extends: Option<String>,
+    #[serde(default)]
+    markers: Vec<String>,
+    #[serde(default)]
+    negations: Vec<String>,
+    #[serde(default)]
+    months: HashMap<String, u32>,
+    #[serde(default)]
+    number_words: HashMap<String, u32>,
+    #[serde(default)]
+    units: HashMap<String, Vec<String>>,
+    #[serde(default)]
+    concepts: HashMap<String, ConceptSource>,
+}
+
+/// A concept's compiled patterns.
+#[derive(Debug)]
+pub struct ConceptMatcher {
+    /// Patterns that count on their own.
+    pub strong: Option<Regex>,
+    /// Patterns that count only with a right cue before them.
+    pub weak: Option<Regex>,
+}
+
+/// A time unit of a retention period, as a length in days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// Minutes: shorter than a day.
+    Minute,
+    /// Hours: shorter than a day.
+    Hour,
+    /// Days.
+    Day,
+    /// Weeks.
+    Week,
+    /// Months.
+    Month,
+    /// Years.
+    Year,
+}
+
+impl Unit {
+    /// Length of `count` units in whole days (a month is 365/12 days).
+    pub fn days(self, count: f64) -> u32 {
+        let days = match self {
+            Unit::Minute => count / 1440.0,
+            Unit::Hour => count / 24.0,
+            Unit::Day => count,
+            Unit::Week => count * 7.0,
+            Unit::Month => count * 365.0 / 12.0,
+            Unit::Year => count * 365.0,
+        };
+        days.clamp(0.0, u32::MAX as f64) as u32
+    }
+}
+
+/// A language's compiled lexicon.
+#[derive(Debug)]
+pub struct Lexicon {
+    /// The language.
+    pub language: Language,
+    concepts: Vec<ConceptMatcher>,
+    /// Negation words, lower case.
+    pub negations: Vec<String>,
+    /// Number words and their values.
+    pub number_words: HashMap<String, u32>,
+    /// Unit words and their units.
+    pub units: HashMap<String, Unit>,
+    /// Month names and abbreviations and their numbers.
+    pub months: HashMap<String, u32>,
+    /// A retention period: a number (or number word) and a unit.
+    pub period: Regex,
+    /// A date written with a month name.
+    pub named_date: Regex,
+}
+
+impl Lexicon {
+    /// The compiled patterns of a concept.
+    pub fn concept(&self, concept: Concept) -> &ConceptMatcher {
+        &self.concepts[concept as usize]
+    }
+}
+
+/// Separator between two words of a pattern: anything but word characters and sentence ends.
+const SEPARATOR: &str = r"[^\w.!?]+";
+
+/// Compiles one pattern of the lexicon language to a regular expression.
+pub fn compile_pattern(pattern: &str) -> String {
+    let mut out = String::new();
+    let tokens: Vec<&str> = pattern.split_whitespace().collect();
+    for (i, token) in tokens.iter().enumerate() {
+        if let Some(n) = token.strip_prefix('~').and_then(|n| n.parse::<u32>().ok()) {
+            out.push_str(&format!(r"(?:{SEPARATOR}[\w-]+){{0,{n}}}"));
+            continue;
+        }
+        if i > 0 {
+            out.push_str(SEPARATOR);
+        }
+        let mut word = String::new();
+        for c in token.chars() {
+            match c {
+                '*' => word.push_str(r"\w*"),
+                '.' => word.push_str(r"\."),
+                '+' => word.push_str(r"\+"),
+                _ => word.push(c),
+            }
+        }
+        out.push_str(&word);
+    }
+    let ends_in_dot = pattern.trim_end().ends_with('.');
+    format!(r"\b(?:{out}){}", if ends_in_dot { "" } else { r"\b" })
+}
+
+fn compile_list(patterns: &[String]) -> Option<Regex> {
+    if patterns.is_empty() {
+        return None;
+    }
+    let body: Vec<String> = patterns.iter().map(|p| compile_pattern(p)).collect();
+    let source = format!("(?i){}", body.join("|"));
+    Some(Regex::new(&source).unwrap_or_else(|e| panic!("lexicon pattern does not compile: {e}")))
+}
+
+fn source_for(language: Language) -> &'static str {
+    match language {
+        Language::Nb => knowledge::LEXICON_NB,
+        Language::Nn => knowledge::LEXICON_NN,
+        Language::En => knowledge::LEXICON_EN,
+    }
+}
+
+fn parse_source(language: Language) -> LexiconSource {
+    let mut source: LexiconSource =
+        toml::from_str(source_for(language)).expect("embedded lexicon parses");
+    if let Some(parent) = source.extends.take().as_deref().and_then(Language::from_code) {
+        let base = parse_source(parent);
+        for (key, concept) in base.concepts {
+            let entry = source.concepts.entry(key).or_default();
+            entry.strong.extend(concept.strong);
+            entry.weak.extend(concept.weak);
+        }
+        source.negations.extend(base.negations);
+        for (k, v) in base.months {
+            source.months.entry(k).or_insert(v);
+        }
+        for (k, v) in base.number_words {
+            source.number_words.entry(k).or_insert(v);
+        }
+        for (k, v) in base.units {
+            source.units.entry(k).or_default().extend(v);
+        }
+    }
+    source
+}
+
+fn alternation<'a>(words: impl Iterator<Item = &'a String>) -> String {
+    let mut words: Vec<String> = words.map(|w| regex::escape(w)).collect();
+    words.sort_by_key(|w| std::cmp::Reverse(w.len()));
+    words.join("|")
+}
+
+fn compile(language: Language) -> Lexicon {
+    let source = parse_source(language);
+    let concepts = Concept::ALL
+        .iter()
+        .map(|concept| {
+            let entry = source.concepts.get(concept.key());
+            ConceptMatcher {
+                strong: entry.and_then(|e| compile_list(&e.strong)),
+                weak: entry.and_then(|e| compile_list(&e.weak)),
+            }
+        })
+        .collect();
+    let mut units = HashMap::new();
+    for (name, words) in &source.units {
+        let unit = match name.as_str() {
+            "minute" => Unit::Minute,
+            "hour" => Unit::Hour,
+            "day" => Unit::Day,
+            "week" => Unit::Week,
+            "month" => Unit::Month,
+            "year" => Unit::Year,
+            other => panic!("unknown unit {other} in lexicon"),
+        };
+        for word in words {
+            units.insert(word.to_lowercase(), unit);
+        }
+    }
+    let numbers = alternation(source.number_words.keys());
+    let unit_words = alternation(units.keys().map(|k| k).collect::<Vec<_>>().into_iter());
+    let period = Regex::new(&format!(
+        r"(?i)\b(\d{{1,4}}(?:[.,]\d{{1,2}})?|{numbers})(?:\s*(?:-|–|til|to)\s*(\d{{1,4}}))?\s*({unit_words})\b"
+    ))
+    .expect("period pattern compiles");
+    let months = alternation(source.months.keys());
+    let named_date = Regex::new(&format!(
+        r"(?i)\b(?:(\d{{1,2}})\.?\s*({months})\.?,?\s*(\d{{4}})|({months})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})|({months})\.?\s+(\d{{4}}))\b"
+    ))
+    .expect("date pattern compiles");
+    Lexicon {
+        language,
+        concepts,
+        negations: source.negations.iter().map(|n| n.to_lowercase()).collect(),
+        number_words: source.number_words.into_iter().map(|(k, v)| (k.to_lowercase(), v)).collect(),
+        units,
+        months: source.months.into_iter().map(|(k, v)| (k.to_lowercase(), v)).collect(),
+        period,
+        named_date,
+    }
+}
+
+/// The compiled lexicon of a language, built on first use.
+pub fn lexicon(language: Language) -> &'static Lexicon {
+    static CELLS: [OnceLock<Lexicon>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    CELLS[language.index()].get_or_init(|| compile(language))
+}
+
+/// Marker words of every language, lower case, mapped to the languages they mark.
+pub fn markers() -> &'static HashMap<String, [bool; 3]> {
+    static CELL: OnceLock<HashMap<String, [bool; 3]>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let mut map: HashMap<String, [bool; 3]> = HashMap::new();
+        for language in Language::ALL {
+            let source: LexiconSource =
+                toml::from_str(source_for(language)).expect("embedded lexicon parses");
+            for word in source.markers {
+                map.entry(word.to_lowercase()).or_default()[language.index()] = true;
+            }
+        }
+        map
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matches(language: Language, concept: Concept, text: &str) -> bool {
+        lexicon(language).concept(concept).strong.as_ref().is_some_and(|r| r.is_match(text))
+    }
+
+    #[test]
+    fn every_lexicon_compiles() {
+        for language in Language::ALL {
+            let lexicon = lexicon(language);
+            assert!(lexicon.concept(Concept::RightAccess).strong.is_some());
+        }
+        assert!(markers().contains_key("ikkje"));
+    }
+
+    #[test]
+    fn stems_cover_inflection_and_compounds() {
+        assert!(matches(Language::Nb, Concept::RightAccess, "Du har innsynsrett."));
+        assert!(matches(Language::Nb, Concept::RightAccess, "Kontakt og innsyn"));
+        assert!(matches(Language::Nb, Concept::RetentionCue, "Loggen slettes etter 15 dager"));
+        assert!(matches(Language::Nb, Concept::RightPortability, "Dataportabilitet"));
+        assert!(!matches(Language::Nb, Concept::RightRectification, "klagebehandling og feilretting"));
+    }
+
+    #[test]
+    fn gaps_do_not_cross_sentences() {
+        assert!(matches(Language::Nb, Concept::RightRestriction, "be oss begrense behandlingen"));
+        assert!(!matches(Language::Nb, Concept::RightRestriction, "Tilgang begrenses. Behandlingen skjer"));
+    }
+
+    #[test]
+    fn nynorsk_extends_bokmaal() {
+        assert!(matches(Language::Nn, Concept::Dpo, "personvernombodet vårt"));
+        assert!(matches(Language::Nn, Concept::Dpo, "personvernombudet"));
+    }
+
+    #[test]
+    fn months_and_days() {
+        assert_eq!(Unit::Month.days(14.0), 425);
+        assert_eq!(Unit::Year.days(5.0), 1825);
+        assert!(lexicon(Language::Nb).period.is_match("lagres i 14 måneder"));
+        assert!(lexicon(Language::En).named_date.is_match("Last updated: March 3, 2024"));
+        assert!(lexicon(Language::Nb).named_date.is_match("dannet den 27 Sept. 2022"));
+    }
+}

@@ -1,0 +1,117 @@
+//! Knowledge: the data the analysis reads, embedded in the binary and parsed once.
+//!
+//! Lexicons (one per language), rule metadata and messages, supervisory authorities and the
+//! marks of organisation names are TOML files under `src/knowledge/data/`. Invariant: the
+//! embedded files parse (a unit test loads every one), so the accessors here never fail.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+/// The Bokmål lexicon source.
+pub const LEXICON_NB: &str = include_str!("data/lexicon/nb.toml");
+/// The Nynorsk lexicon source (extends Bokmål).
+pub const LEXICON_NN: &str = include_str!("data/lexicon/nn.toml");
+/// The English lexicon source.
+pub const LEXICON_EN: &str = include_str!("data/lexicon/en.toml");
+
+const RULES: &str = include_str!("data/rules.toml");
+const AUTHORITIES: &str = include_str!("data/authorities.toml");
+const NAMES: &str = include_str!("data/names.toml");
+
+/// One rule's metadata and messages from `rules.toml`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RuleInfo {
+    /// Default severity: error, warning, information or hint.
+    pub severity: String,
+    /// The articles the rule rests on, for people.
+    pub article: String,
+    /// The article number its link opens.
+    pub link: u32,
+    /// Messages by key: `nb`, `nn`, `en`, and variants such as `unnamed_en`.
+    #[serde(flatten)]
+    pub messages: BTreeMap<String, String>,
+}
+
+/// A supervisory authority that a notice may name.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Authority {
+    /// ISO 3166-1 alpha-2 country code.
+    pub country: String,
+    /// The authority's name.
+    pub name: String,
+    /// Names people write for it.
+    pub aliases: Vec<String>,
+    /// Postal address, where known.
+    #[serde(default)]
+    pub address: Option<String>,
+    /// Web site.
+    #[serde(default)]
+    pub web: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct AuthorityFile {
+    authority: Vec<Authority>,
+}
+
+/// What marks organisation names.
+#[derive(Debug, Clone, Deserialize)]
+pub struct NameData {
+    /// Legal-form suffixes (AS, Ltd, GmbH, ...).
+    pub legal_forms: Vec<String>,
+    /// Capitalised words and acronyms that are never a name by themselves.
+    pub not_names: Vec<String>,
+    /// Lower-case words that may open a capitalised run without being part of the name.
+    pub leading_words: Vec<String>,
+}
+
+/// The rule catalogue, keyed by rule id.
+pub fn rules() -> &'static BTreeMap<String, RuleInfo> {
+    static CELL: OnceLock<BTreeMap<String, RuleInfo>> = OnceLock::new();
+    CELL.get_or_init(|| toml::from_str(RULES).expect("embedded rules.toml parses"))
+}
+
+/// The supervisory authorities.
+pub fn authorities() -> &'static [Authority] {
+    static CELL: OnceLock<Vec<Authority>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        toml::from_str::<AuthorityFile>(AUTHORITIES)
+            .expect("embedded authorities.toml parses")
+            .authority
+    })
+}
+
+/// The marks of organisation names.
+pub fn names() -> &'static NameData {
+    static CELL: OnceLock<NameData> = OnceLock::new();
+    CELL.get_or_init(|| toml::from_str(NAMES).expect("embedded names.toml parses"))
+}
+
+/// A link to a GDPR article: Lovdata for Norwegian, EUR-Lex for English.
+pub fn article_link(article: u32, norwegian: bool) -> String {
+    if norwegian {
+        format!("https://lovdata.no/lov/2018-06-15-38/gdpr/a{article}")
+    } else {
+        format!("https://eur-lex.europa.eu/eli/reg/2016/679/oj#art_{article}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_data_parses_and_every_rule_has_three_messages() {
+        assert!(rules().len() >= 20);
+        for (id, info) in rules() {
+            for lang in ["nb", "nn", "en"] {
+                assert!(info.messages.contains_key(lang), "{id} lacks a {lang} message");
+            }
+            assert!(["error", "warning", "information", "hint"].contains(&info.severity.as_str()));
+        }
+        assert!(authorities().iter().any(|a| a.name == "Datatilsynet"));
+        assert!(names().legal_forms.contains(&"AS".to_string()));
+    }
+}
