@@ -32,9 +32,7 @@ fn edit_strategy() -> impl Strategy<Value = Edit> {
 }
 
 fn fresh_blocks(text: &str) -> Vec<Block> {
-    let mut parser = syntax::new_parser();
-    let tree = syntax::parse(&mut parser, text, None).expect("parse");
-    syntax::extract_blocks(&tree, text)
+    syntax::parse_whole(text)
 }
 
 /// Byte offset of the char boundary nearest below `fraction` of the text.

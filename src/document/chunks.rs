@@ -69,9 +69,11 @@ fn closes_fence(line: &str, marker: u8, len: usize) -> bool {
     run >= len && trimmed[run..].trim().is_empty()
 }
 
-/// Byte offsets in `text` where a new chunk may start (never 0). `at_document_start` says
-/// whether `text` begins the document, where front matter may open.
-pub fn split_points(text: &str, at_document_start: bool) -> Vec<usize> {
+/// Byte offsets in `text` where a new chunk may start (never 0), and whether the scanner ends
+/// outside any fence, raw HTML block or front matter (only then may the text that follows
+/// start a chunk). `at_document_start` says whether `text` begins the document, where front
+/// matter may open.
+pub fn split_points(text: &str, at_document_start: bool) -> (Vec<usize>, bool) {
     let mut points = Vec::new();
     let mut open = Open::Nothing;
     let mut previous_blank = false;
@@ -98,10 +100,10 @@ pub fn split_points(text: &str, at_document_start: bool) -> Vec<usize> {
                     Open::FrontMatter(line.as_bytes()[0])
                 } else if let Some((marker, len)) = fence_opener(line) {
                     Open::Fence { marker, len }
-                } else if let Some(closer) = html_raw_block_end(line) {
-                    let lower = line.to_lowercase();
-                    let opener_len = 2.min(lower.len());
-                    if lower[opener_len..].contains(closer) { Open::Nothing } else { Open::Html(closer) }
+                } else if let Some((opener_len, closer)) = html_raw_block_end(line) {
+                    let lower = line.trim_start_matches(' ').to_lowercase();
+                    let after_opener = lower.get(opener_len..).unwrap_or("");
+                    if after_opener.contains(closer) { Open::Nothing } else { Open::Html(closer) }
                 } else {
                     Open::Nothing
                 }
@@ -111,7 +113,7 @@ pub fn split_points(text: &str, at_document_start: bool) -> Vec<usize> {
         offset += raw_line.len();
         first_line = false;
     }
-    points
+    (points, open == Open::Nothing)
 }
 
 #[cfg(test)]
@@ -121,7 +123,7 @@ mod tests {
     #[test]
     fn splits_between_paragraphs_and_before_headings() {
         let text = "Tittel\n\nAvsnitt en.\n\n# Rettigheter\n\n- punkt\n\n- punkt\n\n1. nummer\n";
-        let points = split_points(text, true);
+        let (points, _) = split_points(text, true);
         let starts: Vec<&str> = points.iter().map(|p| &text[*p..*p + 3]).collect();
         assert_eq!(starts, vec!["Avs", "# R"]);
     }
@@ -129,7 +131,7 @@ mod tests {
     #[test]
     fn never_splits_inside_a_fence_a_comment_or_front_matter() {
         let text = "---\ntitle: x\n\nkey: y\n---\n\nTekst\n\n```\nkode\n\nmer kode\n```\n\nEtter\n\n<!--\n\nnotat\n-->\n\nSlutt\n";
-        let points = split_points(text, true);
+        let (points, _) = split_points(text, true);
         let starts: Vec<&str> = points
             .iter()
             .map(|p| text[*p..].lines().next().unwrap_or(""))

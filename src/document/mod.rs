@@ -83,6 +83,9 @@ struct EditedTree {
     start: usize,
     new_len: usize,
     tree: Tree,
+    /// Whether the chunk's text ended in a line break before the edit (else the parse saw
+    /// one appended, and the old tree is reusable only if that is still so).
+    terminated: bool,
 }
 
 impl Document {
@@ -195,10 +198,13 @@ impl Document {
             let input = self.input_edit(chunk.start, start, end, new_text);
             let mut tree = chunk.tree.clone();
             tree.edit(&input);
+            let last_byte = self.rope.bytes_at(chunk.end().saturating_sub(1)).next();
+            let terminated = chunk.len > 0 && matches!(last_byte, Some(b'\n' | b'\r'));
             edited = Some(EditedTree {
                 start: chunk.start,
                 new_len: chunk.len + new_text.len() - (end - start),
                 tree,
+                terminated,
             });
         }
 
@@ -288,7 +294,7 @@ fn build_chunks(
     reusable: &[(usize, usize, &Chunk)],
     edited: Option<&EditedTree>,
 ) -> (Vec<Chunk>, bool) {
-    let mut bounds = chunks::split_points(text, at_document_start);
+    let (mut bounds, ends_clean) = chunks::split_points(text, at_document_start);
     bounds.insert(0, 0);
     bounds.push(text.len());
     bounds.dedup();
@@ -315,13 +321,16 @@ fn build_chunks(
             continue;
         }
         let mut piece = &text[piece_start..piece_end];
+        let terminated = piece.ends_with('\n') || piece.ends_with('\r');
         let old_tree = edited
-            .filter(|e| e.start == absolute && e.new_len == piece.len())
+            .filter(|e| e.start == absolute && e.new_len == piece.len() && e.terminated == terminated)
             .map(|e| &e.tree);
         let Some(mut tree) = syntax::parse(parser, piece, old_tree) else {
             break;
         };
-        let mut open = syntax::ends_open(&tree, piece);
+        // Error recovery may reach past the piece, so a piece with a syntax error is treated
+        // like an open one.
+        let mut open = syntax::ends_open(&tree, piece) || tree.root_node().has_error();
         if open && piece_end < text.len() {
             // Everything after an unclosed fence belongs to it: parse the rest as one chunk.
             piece_end = text.len();
@@ -339,7 +348,8 @@ fn build_chunks(
         }
         i += 1;
     }
-    (result, false)
+    // A scanner still inside a fence or raw HTML block at the end would not cut here either.
+    (result, !ends_clean)
 }
 
 #[cfg(test)]
@@ -347,9 +357,7 @@ mod tests {
     use super::*;
 
     fn fresh_blocks(text: &str) -> Vec<Block> {
-        let mut parser = syntax::new_parser();
-        let tree = syntax::parse(&mut parser, text, None).expect("parse");
-        syntax::extract_blocks(&tree, text)
+        syntax::parse_whole(text)
     }
 
     fn assert_consistent(doc: &Document) {

@@ -101,10 +101,25 @@ pub fn new_parser() -> Parser {
     parser
 }
 
-/// Parses `text`, reusing `old` (already edited) when given. `None` only if the parser was
-/// cancelled, which this crate never does.
+/// Parses `text`, reusing `old` (already edited) when given. A final line without a line
+/// break is parsed as if it had one, since tree-sitter-md needs it to close the last block.
+/// `None` only if the parser was cancelled, which this crate never does.
 pub fn parse(parser: &mut Parser, text: &str, old: Option<&Tree>) -> Option<Tree> {
-    parser.parse(text, old)
+    if text.is_empty() || text.ends_with('\n') || text.ends_with('\r') {
+        parser.parse(text, old)
+    } else {
+        let mut terminated = String::with_capacity(text.len() + 1);
+        terminated.push_str(text);
+        terminated.push('\n');
+        parser.parse(&terminated, old)
+    }
+}
+
+/// The blocks of a whole text parsed in one go: the reference that the chunked document must
+/// always equal.
+pub fn parse_whole(text: &str) -> Vec<Block> {
+    let mut parser = new_parser();
+    parse(&mut parser, text, None).map(|tree| extract_blocks(&tree, text)).unwrap_or_default()
 }
 
 fn trim_end(text: &str, range: Range<usize>) -> Range<usize> {
@@ -201,37 +216,53 @@ pub fn extract_blocks(tree: &Tree, text: &str) -> Vec<Block> {
     blocks
 }
 
-/// The HTML block kinds (CommonMark types 1-5) that may contain blank lines, with the text
-/// that ends each. `opener` is matched case-insensitively at the start of the block.
-const HTML_RAW_BLOCKS: [(&str, &str); 8] = [
-    ("<script", "</script>"),
-    ("<pre", "</pre>"),
-    ("<style", "</style>"),
-    ("<textarea", "</textarea>"),
-    ("<!--", "-->"),
-    ("<?", "?>"),
-    ("<![CDATA[", "]]>"),
-    ("<!", ">"),
+/// An end marker that no line of text contains.
+const NEVER_CLOSES: &str = "\u{0}\u{0}never";
+
+/// The tags of raw HTML blocks (CommonMark type 1), with the text that ends each.
+const HTML_RAW_TAGS: [(&str, &str); 4] = [
+    ("pre", "</pre>"),
+    ("script", "</script>"),
+    ("style", "</style>"),
+    ("textarea", "</textarea>"),
 ];
 
-/// The end marker of a raw HTML block (types 1-5) that `line` opens, if it opens one.
-pub fn html_raw_block_end(line: &str) -> Option<&'static str> {
+/// The end marker of a raw HTML block (CommonMark types 1-5, which blank lines do not end)
+/// that `line` opens, if it opens one, with the byte length of the opener (the end marker is
+/// looked for after it, so `<!-->` does not close itself). This follows tree-sitter-md, which after `<!` or `<!-`
+/// goes on to look for a tag name (so `<!-pre>` opens a `<pre>` block), and errs on the side
+/// of "open": a wrong "open" only makes a chunk larger.
+pub fn html_raw_block_end(line: &str) -> Option<(usize, &'static str)> {
     let trimmed = line.trim_start_matches(' ');
-    if line.len() - trimmed.len() > 3 {
+    if line.len() - trimmed.len() > 3 || !trimmed.starts_with('<') {
         return None;
     }
-    let lower: String = trimmed.chars().take(10).collect::<String>().to_lowercase();
-    for (opener, closer) in HTML_RAW_BLOCKS {
-        if lower.starts_with(opener) {
-            if opener == "<!" {
-                // Type 4 needs an ASCII letter after "<!".
-                let next = lower.as_bytes().get(2).copied().unwrap_or(b' ');
-                if !next.is_ascii_alphabetic() {
-                    return None;
-                }
+    let lower: String = trimmed.chars().take(16).collect::<String>().to_lowercase();
+    if lower.starts_with("<?") {
+        return Some((2, "?>"));
+    }
+    if lower.starts_with("<!--") {
+        return Some((4, "-->"));
+    }
+    if lower.starts_with("<![cdata[") {
+        return Some((9, "]]>"));
+    }
+    let rest = lower
+        .strip_prefix("<!-")
+        .or_else(|| lower.strip_prefix("<!"))
+        .or_else(|| lower.strip_prefix('<'))
+        .unwrap_or("");
+    for (tag, closer) in HTML_RAW_TAGS {
+        if let Some(after) = rest.strip_prefix(tag) {
+            if after.is_empty() || after.starts_with(['>', ' ', '\t']) {
+                return Some((lower.len() - after.len(), closer));
             }
-            return Some(closer);
         }
+    }
+    if lower.starts_with("<!") && lower.as_bytes().get(2).is_some_and(u8::is_ascii_alphabetic) {
+        // tree-sitter-md never ends this kind of block (CommonMark type 4) before the end of
+        // the text, so nothing closes it here either.
+        return Some((3, NEVER_CLOSES));
     }
     None
 }
@@ -259,9 +290,9 @@ pub fn ends_open(tree: &Tree, text: &str) -> bool {
             "html_block" => {
                 let block = text.get(node.byte_range()).unwrap_or("");
                 let first_line = block.lines().next().unwrap_or("");
-                if let Some(closer) = html_raw_block_end(first_line) {
-                    let lower = block.to_lowercase();
-                    let after_opener = lower.get(2..).unwrap_or("");
+                if let Some((opener_len, closer)) = html_raw_block_end(first_line) {
+                    let lower = block.trim_start_matches(' ').to_lowercase();
+                    let after_opener = lower.get(opener_len..).unwrap_or("");
                     if !after_opener.contains(closer) {
                         return true;
                     }
