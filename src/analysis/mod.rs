@@ -4,4 +4,5 @@
 //! text.
 
 pub mod language;
+pub mod extract;
 pub mod lexicon;

@@ -1,0 +1,639 @@
+//! Facts of one block: what its text says, found with the lexicon of the document's language.
+//!
+//! Extraction sees only the block's text, so its result is memoised by the text's hash and an
+//! edit re-reads only the blocks it changed. Ranges here are relative to the block's content.
+//! Invariant: extraction never panics, whatever the text (all slicing goes through `get`).
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::language::Language;
+use super::lexicon::{Concept, Lexicon, lexicon, markers};
+use crate::knowledge;
+
+/// A concept found in the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mention {
+    /// What was found.
+    pub concept: Concept,
+    /// Where, relative to the block.
+    pub range: Range<usize>,
+    /// Index of the sentence within the block.
+    pub sentence: u32,
+    /// Whether a negation governs it ("vi bruker ikke profilering").
+    pub negated: bool,
+}
+
+/// A piece of text with a normalised value: an e-mail, a name, a date, an authority, ...
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    /// Where, relative to the block.
+    pub range: Range<usize>,
+    /// Index of the sentence within the block.
+    pub sentence: u32,
+    /// The normalised value.
+    pub value: String,
+}
+
+/// A stated length of time ("14 måneder").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Period {
+    /// Where, relative to the block.
+    pub range: Range<usize>,
+    /// Index of the sentence within the block.
+    pub sentence: u32,
+    /// The text as written.
+    pub text: String,
+    /// Its length in whole days.
+    pub days: u32,
+}
+
+/// Everything the analysis needs from one block.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BlockFacts {
+    /// Concepts found, in text order.
+    pub mentions: Vec<Mention>,
+    /// E-mail addresses.
+    pub emails: Vec<Span>,
+    /// Phone numbers (with a phone cue or an international prefix).
+    pub phones: Vec<Span>,
+    /// Postal addresses (post box, post code and town, street and number).
+    pub addresses: Vec<Span>,
+    /// Organisation names with a legal form ("ORINOR AS").
+    pub organisations: Vec<Span>,
+    /// Names stated as the controller ("NOREXIT er ansvarlig for ...").
+    pub controller_names: Vec<Span>,
+    /// A controller cue that ends the block with a colon: the name follows in the next blocks.
+    pub controller_label: bool,
+    /// Lower-case names that say they act as a processor for someone else.
+    pub processor_names: Vec<String>,
+    /// Organisation numbers, digits only.
+    pub org_numbers: Vec<Span>,
+    /// Dates, normalised to YYYY-MM-DD where the day is known.
+    pub dates: Vec<Span>,
+    /// A date that says when the text was last changed (or a date standing alone).
+    pub update_date: Option<Span>,
+    /// Lengths of time.
+    pub periods: Vec<Period>,
+    /// Article 6(1) and 9(2) references as codes such as "6.1.f".
+    pub basis_refs: Vec<Span>,
+    /// Supervisory authorities named, by their canonical name.
+    pub authorities: Vec<Span>,
+    /// The block is about cookies (names, lifetimes), so its periods are cookie lifetimes.
+    pub cookie_context: bool,
+    /// The first line, when it looks like a heading (short, no closing punctuation).
+    pub heading_line: Option<Range<usize>>,
+    /// The block is a single line.
+    pub single_line: bool,
+    /// The line after the first starts with a capital letter.
+    pub second_line_capitalised: bool,
+    /// The whole block is one line of bold text (a heading in disguise).
+    pub bold_line: bool,
+}
+
+impl BlockFacts {
+    /// Mentions of one concept, denials left out.
+    pub fn affirmed(&self, concept: Concept) -> impl Iterator<Item = &Mention> {
+        self.mentions.iter().filter(move |m| m.concept == concept && !m.negated)
+    }
+
+    /// Whether the block affirms a concept.
+    pub fn has(&self, concept: Concept) -> bool {
+        self.affirmed(concept).next().is_some()
+    }
+
+    /// Whether a concept is affirmed in a given sentence.
+    pub fn has_in_sentence(&self, concept: Concept, sentence: u32) -> bool {
+        self.affirmed(concept).any(|m| m.sentence == sentence)
+    }
+}
+
+/// Counts of marker words per language (indexed by [`Language::index`]).
+pub fn marker_counts(text: &str) -> [u32; 3] {
+    let markers = markers();
+    let mut counts = [0u32; 3];
+    for word in text.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != 'ò') {
+        if word.is_empty() || word.len() > 24 {
+            continue;
+        }
+        let lower = word.to_lowercase();
+        if let Some(flags) = markers.get(&lower) {
+            for (i, flag) in flags.iter().enumerate() {
+                if *flag {
+                    counts[i] += 1;
+                }
+            }
+        }
+    }
+    counts
+}
+
+/// Sentence ranges of a block: cut after `.`, `!` or `?` followed by white space and a
+/// capital letter, and at line breaks followed by a capital letter or a bullet.
+fn sentences(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let cut_here = match b {
+            b'.' | b'!' | b'?' => {
+                let rest = text.get(i + 1..).unwrap_or("");
+                let trimmed = rest.trim_start();
+                rest.len() != trimmed.len()
+                    && trimmed.chars().next().is_some_and(|c| c.is_uppercase() || c == '«' || c == '"')
+            }
+            b'\n' => {
+                let rest = text.get(i + 1..).unwrap_or("").trim_start();
+                rest.chars().next().is_some_and(|c| {
+                    c.is_uppercase() || matches!(c, '•' | '-' | '*' | '–' | '|')
+                })
+            }
+            _ => false,
+        };
+        if cut_here {
+            out.push(start..i + 1);
+            start = i + 1;
+        }
+        i += 1;
+    }
+    if start < text.len() || out.is_empty() {
+        out.push(start..text.len());
+    }
+    out
+}
+
+fn sentence_index(sentences: &[Range<usize>], offset: usize) -> u32 {
+    let idx = sentences.partition_point(|s| s.end <= offset);
+    idx.min(sentences.len().saturating_sub(1)) as u32
+}
+
+fn words_between(text: &str, range: Range<usize>) -> usize {
+    text.get(range)
+        .unwrap_or("")
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .count()
+}
+
+/// Whether a negation word stands within five words before `at` in its sentence.
+fn negated(text: &str, sentence: &Range<usize>, at: usize, lexicon: &Lexicon) -> bool {
+    let before = text.get(sentence.start..at).unwrap_or("").to_lowercase();
+    let words: Vec<&str> = before
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .collect();
+    words
+        .iter()
+        .rev()
+        .take(5)
+        .any(|w| lexicon.negations.iter().any(|n| n == w))
+}
+
+struct Patterns {
+    email: Regex,
+    phone: Regex,
+    international_phone: Regex,
+    address: Vec<Regex>,
+    organisation: Regex,
+    name_run: Regex,
+    name_run_before_copula: Regex,
+    name_run_after_copula: Regex,
+    org_number: Regex,
+    numeric_date: Regex,
+    iso_date: Regex,
+    basis_refs: Vec<Regex>,
+    cookie_name: Regex,
+    authorities: Vec<(Regex, &'static str)>,
+}
+
+const NAME_TOKEN: &str = r"[\p{Lu}\d][\p{L}\d&'’\-]*\.?";
+
+fn patterns() -> &'static Patterns {
+    static CELL: OnceLock<Patterns> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let names = knowledge::names();
+        let mut forms: Vec<String> = names.legal_forms.iter().map(|f| regex::escape(f)).collect();
+        forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+        let forms = forms.join("|");
+        let authorities = knowledge::authorities()
+            .iter()
+            .flat_map(|a| {
+                a.aliases.iter().map(move |alias| {
+                    let acronym = alias.chars().all(|c| c.is_uppercase() || !c.is_alphabetic());
+                    let flags = if acronym { "" } else { "(?i)" };
+                    let source = format!(r"{flags}\b{}\b", regex::escape(alias));
+                    (Regex::new(&source).expect("authority alias compiles"), a.name.as_str())
+                })
+            })
+            .collect();
+        let compile = |s: &str| Regex::new(s).expect("built-in pattern compiles");
+        Patterns {
+            email: compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"),
+            phone: compile(r"\+?\d[\d \-().]{6,18}\d"),
+            international_phone: compile(r"\+\d{1,3}[\s\-]?\(?\d[\d\s\-()]{5,16}\d"),
+            address: vec![
+                compile(r"(?i)\b(?:postboks|pb\.|p\.\s?o\.\s?box|po box|postbox)\s*\d+"),
+                compile(r"\b\d{4}\s+[\p{Lu}][\p{Ll}]{2,}"),
+                compile(r"\b[\p{Lu}][\p{Ll}]+(?:gata|gaten|gate|veien|vegen|vei|veg|allé|alle|plass|bakken|stien|svingen|brygga|brygge|kaia|torget|straße|strasse|gade|vägen|gatan)\s+\d+[A-Za-z]?\b"),
+                compile(r"\b\d+[A-Za-z]?\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+(?:Street|St\.|Road|Rd\.|Avenue|Ave\.?|Lane|Drive|Square|Place|Boulevard|Blvd\.?|Way|Court|Quay)\b"),
+                compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}\b"),
+            ],
+            organisation: compile(&format!(
+                r"((?:{NAME_TOKEN}[ \t]+){{1,6}})({forms})(?:$|[^\p{{L}}\d])"
+            )),
+            name_run: compile(&format!(r"{NAME_TOKEN}(?:[ \t]+{NAME_TOKEN}){{0,5}}")),
+            name_run_before_copula: compile(&format!(
+                r"((?:{NAME_TOKEN}[ \t]+){{0,5}}{NAME_TOKEN})\s*(?:\([^)]{{0,40}}\)\s*)?(?:er|is|are|blir|vert)\s+(?:\w+\s+){{0,3}}$"
+            )),
+            name_run_after_copula: compile(&format!(
+                r"^[^.!?]{{0,60}}?\b(?:er|is)\s*:?\s+((?:{NAME_TOKEN}[ \t]+){{0,5}}{NAME_TOKEN})"
+            )),
+            org_number: compile(r"\b(?:NO\s?)?(\d{3}[ .]?\d{3}[ .]?\d{3})(?:\s?MVA)?\b|\b(\d{6,10})\b"),
+            numeric_date: compile(r"\b(\d{1,2})[./](\d{1,2})[./](\d{4}|\d{2})\b"),
+            iso_date: compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"),
+            basis_refs: vec![
+                compile(r"(?i)\bart(?:ikkel|icle|\.)?\s*(6|9)\s*(?:nr\.?\s*|\(\s*)(1|2)\s*\)?\s*,?\s*(?:bokstav|lit\.?|letter|litra)?\s*\(?\s*([a-j])\b"),
+                compile(r"(?i)\b(6|9)\s*\(\s*(1|2)\s*\)\s*\(\s*([a-j])\s*\)"),
+                compile(r"(?i)\bart(?:ikkel|icle|\.)?\s*(6|9)\.(1|2)\.?\s*([a-j])\b"),
+            ],
+            cookie_name: compile(r"(?:^|[^\w])_{1,2}[a-z]{2,}[a-z0-9_]*"),
+            authorities,
+        }
+    })
+}
+
+fn is_not_name(word: &str) -> bool {
+    let names = knowledge::names();
+    names.not_names.iter().any(|n| n == word)
+        || names.leading_words.iter().any(|n| n.eq_ignore_ascii_case(word))
+}
+
+/// Trims words that are not part of a name from the front of a capitalised run.
+fn clean_name(run: &str) -> Option<String> {
+    let words: Vec<&str> = run.split_whitespace().collect();
+    let first_name_word = words.iter().position(|w| !is_not_name(w.trim_end_matches('.')))?;
+    let name = words[first_name_word..].join(" ");
+    let name = name.trim_end_matches([',', ';']).to_string();
+    if name.chars().any(char::is_alphabetic) { Some(name) } else { None }
+}
+
+fn spans(regex: &Regex, text: &str, sentences: &[Range<usize>]) -> Vec<Span> {
+    regex
+        .find_iter(text)
+        .map(|m| Span {
+            range: m.range(),
+            sentence: sentence_index(sentences, m.start()),
+            value: m.as_str().to_string(),
+        })
+        .collect()
+}
+
+fn heading_like(line: &str) -> bool {
+    let line = line.trim();
+    let Some(first) = line.chars().next() else {
+        return false;
+    };
+    let last = line.chars().last().unwrap_or(' ');
+    line.chars().count() <= 80
+        && line.split_whitespace().count() <= 10
+        && (first.is_uppercase() || first.is_ascii_digit())
+        && !matches!(last, '.' | ',' | ';' | ':' | '!' | '?')
+        && !line.contains('@')
+        && !line.contains("://")
+        && line.chars().filter(|c| c.is_alphabetic()).count() >= 2
+}
+
+/// Extracts the facts of one block's text, read in `language`.
+pub fn extract(text: &str, language: Language) -> BlockFacts {
+    let lexicon = lexicon(language);
+    let patterns = patterns();
+    let sentences = sentences(text);
+    let mut facts = BlockFacts::default();
+
+    // Concepts, strong and weak.
+    let cues: Vec<Range<usize>> = lexicon
+        .concept(Concept::RightCue)
+        .strong
+        .as_ref()
+        .map(|r| r.find_iter(text).map(|m| m.range()).collect())
+        .unwrap_or_default();
+    for concept in Concept::ALL {
+        let matcher = lexicon.concept(concept);
+        let mut found: Vec<Range<usize>> = Vec::new();
+        if let Some(strong) = &matcher.strong {
+            found.extend(strong.find_iter(text).map(|m| m.range()));
+        }
+        if let Some(weak) = &matcher.weak {
+            for m in weak.find_iter(text) {
+                let sentence = &sentences[sentence_index(&sentences, m.start()) as usize];
+                let cued = cues.iter().any(|cue| {
+                    cue.end <= m.start()
+                        && cue.start >= sentence.start
+                        && words_between(text, cue.end..m.start()) <= 6
+                });
+                if cued && !found.iter().any(|f| f.start < m.end() && m.start() < f.end) {
+                    found.push(m.range());
+                }
+            }
+        }
+        for range in found {
+            let sentence = sentence_index(&sentences, range.start);
+            let negated = concept.negatable()
+                && negated(text, &sentences[sentence as usize], range.start, lexicon);
+            facts.mentions.push(Mention { concept, range, sentence, negated });
+        }
+    }
+    facts.mentions.sort_by_key(|m| (m.range.start, m.concept));
+
+    // Contacts. Details given for a supervisory authority are not the controller's.
+    let authority_sentences: Vec<u32> = {
+        let mut found = Vec::new();
+        for (regex, name) in &patterns.authorities {
+            for m in regex.find_iter(text) {
+                let sentence = sentence_index(&sentences, m.start());
+                found.push(sentence);
+                if !facts.authorities.iter().any(|a| a.value == *name && a.range == m.range()) {
+                    facts.authorities.push(Span { range: m.range(), sentence, value: name.to_string() });
+                }
+            }
+        }
+        found
+    };
+    let not_authority = |s: &Span| !authority_sentences.contains(&s.sentence);
+    facts.emails = spans(&patterns.email, text, &sentences);
+    let org_cue_sentences: Vec<u32> =
+        facts.affirmed(Concept::OrgNumberCue).map(|m| m.sentence).collect();
+    let phone_cue_sentences: Vec<(u32, usize)> =
+        facts.affirmed(Concept::PhoneCue).map(|m| (m.sentence, m.range.end)).collect();
+    let mut phones: Vec<Span> = spans(&patterns.phone, text, &sentences)
+        .into_iter()
+        .filter(|p| {
+            let digits = p.value.chars().filter(char::is_ascii_digit).count();
+            (8..=15).contains(&digits)
+                && phone_cue_sentences.iter().any(|(s, end)| *s == p.sentence && *end <= p.range.start)
+                && !(digits == 9 && org_cue_sentences.contains(&p.sentence))
+        })
+        .collect();
+    for p in spans(&patterns.international_phone, text, &sentences) {
+        if !phones.iter().any(|q| q.range.start < p.range.end && p.range.start < q.range.end) {
+            phones.push(p);
+        }
+    }
+    facts.phones = phones.into_iter().filter(not_authority).collect();
+    for regex in &patterns.address {
+        facts.addresses.extend(spans(regex, text, &sentences).into_iter().filter(not_authority));
+    }
+    facts.emails.retain(not_authority);
+
+    // Organisations, controllers and processors.
+    for caps in patterns.organisation.captures_iter(text) {
+        let (Some(name), Some(form)) = (caps.get(1), caps.get(2)) else {
+            continue;
+        };
+        if let Some(clean) = clean_name(name.as_str()) {
+            let value = format!("{clean} {}", form.as_str());
+            let start = name.start() + name.as_str().find(clean.as_str()).unwrap_or(0);
+            facts.organisations.push(Span {
+                range: start..form.end(),
+                sentence: sentence_index(&sentences, start),
+                value,
+            });
+        }
+    }
+    let controller_cues: Vec<Mention> = facts.affirmed(Concept::ControllerCue).cloned().collect();
+    for cue in &controller_cues {
+        let sentence = &sentences[cue.sentence as usize];
+        let before = text.get(sentence.start..cue.range.start).unwrap_or("");
+        if let Some(caps) = patterns.name_run_before_copula.captures(before) {
+            if let Some(run) = caps.get(1) {
+                if let Some(name) = clean_name(run.as_str()) {
+                    let start = sentence.start + run.start();
+                    facts.controller_names.push(Span { range: start..start + run.len(), sentence: cue.sentence, value: name });
+                }
+            }
+        }
+        let after = text.get(cue.range.end..sentence.end).unwrap_or("");
+        if let Some(caps) = patterns.name_run_after_copula.captures(after) {
+            if let Some(run) = caps.get(1) {
+                if let Some(name) = clean_name(run.as_str()) {
+                    let start = cue.range.end + run.start();
+                    facts.controller_names.push(Span { range: start..start + run.len(), sentence: cue.sentence, value: name });
+                }
+            }
+        }
+        if after.trim_end().ends_with(':') && text.get(sentence.end..).unwrap_or("").trim().is_empty() {
+            facts.controller_label = true;
+        }
+    }
+    let roles: Vec<Mention> = facts.affirmed(Concept::ProcessorRole).cloned().collect();
+    for role in roles {
+        let sentence = &sentences[role.sentence as usize];
+        let before = text.get(sentence.start..role.range.start).unwrap_or("").trim_end();
+        if let Some(run) = patterns.name_run.find_iter(before).last() {
+            if run.end() == before.len() {
+                if let Some(name) = clean_name(run.as_str()) {
+                    facts.processor_names.push(name.to_lowercase());
+                }
+            }
+        }
+    }
+    for caps in patterns.org_number.captures_iter(text) {
+        let Some(number) = caps.get(1).or_else(|| caps.get(2)) else {
+            continue;
+        };
+        let sentence = sentence_index(&sentences, number.start());
+        let digits: String = number.as_str().chars().filter(char::is_ascii_digit).collect();
+        let cued = org_cue_sentences.contains(&sentence);
+        if cued && (digits.len() == 9 || language == Language::En) {
+            facts.org_numbers.push(Span { range: number.range(), sentence, value: digits });
+        }
+    }
+
+    // Dates and periods.
+    for caps in patterns.numeric_date.captures_iter(text) {
+        let parse = |i: usize| caps.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
+        let (Some(day), Some(month), Some(year)) = (parse(1), parse(2), parse(3)) else {
+            continue;
+        };
+        if (1..=31).contains(&day) && (1..=12).contains(&month) {
+            let year = if year < 100 { 2000 + year } else { year };
+            if let Some(m) = caps.get(0) {
+                facts.dates.push(Span {
+                    range: m.range(),
+                    sentence: sentence_index(&sentences, m.start()),
+                    value: format!("{year:04}-{month:02}-{day:02}"),
+                });
+            }
+        }
+    }
+    for m in patterns.iso_date.find_iter(text) {
+        facts.dates.push(Span { range: m.range(), sentence: sentence_index(&sentences, m.start()), value: m.as_str().to_string() });
+    }
+    for m in lexicon.named_date.find_iter(text) {
+        facts.dates.push(Span { range: m.range(), sentence: sentence_index(&sentences, m.start()), value: m.as_str().to_string() });
+    }
+    facts.dates.sort_by_key(|d| d.range.start);
+    let update_sentences: Vec<u32> =
+        facts.affirmed(Concept::LastUpdatedCue).map(|m| m.sentence).collect();
+    let short_block = text.trim().chars().count() <= 60;
+    facts.update_date = facts
+        .dates
+        .iter()
+        .find(|d| {
+            update_sentences.contains(&d.sentence)
+                || (short_block && {
+                    let rest = format!("{}{}", text.get(..d.range.start).unwrap_or(""), text.get(d.range.end..).unwrap_or(""));
+                    words_between(&rest, 0..rest.len()) <= 3
+                })
+        })
+        .cloned();
+    for caps in lexicon.period.captures_iter(text) {
+        let (Some(whole), Some(number), Some(unit)) = (caps.get(0), caps.get(1), caps.get(3)) else {
+            continue;
+        };
+        let lower = number.as_str().to_lowercase();
+        let count = lower
+            .replace(',', ".")
+            .parse::<f64>()
+            .ok()
+            .or_else(|| lexicon.number_words.get(&lower).map(|n| f64::from(*n)));
+        let Some(unit_kind) = lexicon.units.get(&unit.as_str().to_lowercase()) else {
+            continue;
+        };
+        if let Some(count) = count {
+            facts.periods.push(Period {
+                range: whole.range(),
+                sentence: sentence_index(&sentences, whole.start()),
+                text: whole.as_str().to_string(),
+                days: unit_kind.days(count),
+            });
+        }
+    }
+
+    // Legal-basis article references.
+    for regex in &patterns.basis_refs {
+        for caps in regex.captures_iter(text) {
+            let (Some(whole), Some(article), Some(paragraph), Some(point)) =
+                (caps.get(0), caps.get(1), caps.get(2), caps.get(3))
+            else {
+                continue;
+            };
+            let valid = (article.as_str() == "6" && paragraph.as_str() == "1" && point.as_str() <= "f")
+                || (article.as_str() == "9" && paragraph.as_str() == "2");
+            if valid {
+                let value = format!("{}.{}.{}", article.as_str(), paragraph.as_str(), point.as_str().to_lowercase());
+                if !facts.basis_refs.iter().any(|b| b.range.start < whole.end() && whole.start() < b.range.end) {
+                    facts.basis_refs.push(Span { range: whole.range(), sentence: sentence_index(&sentences, whole.start()), value });
+                }
+            }
+        }
+    }
+    facts.basis_refs.sort_by_key(|b| b.range.start);
+
+    facts.cookie_context = facts.has(Concept::CookieContext) || patterns.cookie_name.is_match(text);
+
+    // Shape, for plain-text headings.
+    let first_line_end = text.find('\n').unwrap_or(text.len());
+    let first_line = text.get(..first_line_end).unwrap_or("");
+    facts.single_line = first_line_end == text.len();
+    if heading_like(first_line) {
+        facts.heading_line = Some(0..first_line.trim_end().len());
+    }
+    facts.second_line_capitalised = text
+        .get(first_line_end..)
+        .unwrap_or("")
+        .trim_start()
+        .chars()
+        .next()
+        .is_some_and(char::is_uppercase);
+    let trimmed = text.trim();
+    facts.bold_line = facts.single_line
+        && trimmed.len() > 4
+        && ((trimmed.starts_with("**") && trimmed.ends_with("**"))
+            || (trimmed.starts_with("__") && trimmed.ends_with("__")));
+    facts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn concepts(text: &str, language: Language) -> Vec<Concept> {
+        extract(text, language).mentions.iter().filter(|m| !m.negated).map(|m| m.concept).collect()
+    }
+
+    #[test]
+    fn rights_in_norwegian_wording() {
+        let found = concepts("Du kan også be om retting eller sletting av mangelfulle opplysninger.", Language::Nb);
+        assert!(found.contains(&Concept::RightRectification));
+        assert!(found.contains(&Concept::RightErasure));
+        let found = concepts("Jupiter vil slette personopplysningene når formålet er oppfylt.", Language::Nb);
+        assert!(!found.contains(&Concept::RightErasure), "deletion by the controller is not the right");
+    }
+
+    #[test]
+    fn negation_turns_a_mention_into_a_denial() {
+        let facts = extract("Vi bruker ikke profilering eller automatiserte avgjørelser.", Language::Nb);
+        assert!(facts.mentions.iter().any(|m| m.concept == Concept::Automated && m.negated));
+        let facts = extract("We do not use profiling.", Language::En);
+        assert!(facts.mentions.iter().any(|m| m.concept == Concept::Automated && m.negated));
+        assert!(extract("Vi bruker profilering for å tilpasse annonser.", Language::Nb).has(Concept::Automated));
+    }
+
+    #[test]
+    fn contacts_names_and_numbers() {
+        let facts = extract("Firmanavn: Eksempel Regnskap AS\nOrganisasjonsnummer: 912 345 678\nE-post: post@eksempel.no\nTelefon: +47 22 33 44 55", Language::Nb);
+        assert_eq!(facts.organisations[0].value, "Eksempel Regnskap AS");
+        assert_eq!(facts.org_numbers[0].value, "912345678");
+        assert_eq!(facts.emails[0].value, "post@eksempel.no");
+        assert_eq!(facts.phones.len(), 1);
+        let facts = extract("Skriv til Datatilsynet, Postboks 458 Sentrum, 0105 Oslo.", Language::Nb);
+        assert!(facts.addresses.is_empty(), "the authority's address is not the controller's");
+        assert_eq!(facts.authorities[0].value, "Datatilsynet");
+    }
+
+    #[test]
+    fn controller_statements_and_processor_roles() {
+        let facts = extract("Styret i FORENINGEN er ansvarlig for behandlingen av personopplysninger.", Language::Nb);
+        assert!(facts.controller_names.iter().any(|n| n.value.contains("FORENINGEN")), "{:?}", facts.controller_names);
+        let facts = extract("Acme Systems opptrer som databehandler for kundene.", Language::Nb);
+        assert_eq!(facts.processor_names, vec!["acme systems".to_string()]);
+        let facts = extract("The data controller is Example Widgets Ltd.", Language::En);
+        assert!(facts.controller_names.iter().any(|n| n.value.starts_with("Example Widgets")), "{:?}", facts.controller_names);
+        assert!(extract("Behandlingsansvarlig:", Language::Nb).controller_label);
+    }
+
+    #[test]
+    fn periods_dates_and_references() {
+        let facts = extract("Loggen lagres i 15 dager og analysedata i fjorten dager eller 14 måneder.", Language::Nb);
+        let days: Vec<u32> = facts.periods.iter().map(|p| p.days).collect();
+        assert_eq!(days, vec![15, 425]);
+        assert!(extract("Sist oppdatert: 08.12.23", Language::Nb).update_date.is_some());
+        assert!(extract("Last updated 3 March 2024", Language::En).update_date.is_some());
+        assert!(extract("Per 30.08.2021 bruker vi disse leverandørene i tjenesten vår.", Language::Nb).update_date.is_none());
+        let refs: Vec<String> = extract("Grunnlaget er personvernforordningen artikkel 6 nr. 1 bokstav f og Article 9(2)(a).", Language::Nb)
+            .basis_refs.into_iter().map(|b| b.value).collect();
+        assert_eq!(refs, vec!["6.1.f".to_string(), "9.2.a".to_string()]);
+    }
+
+    #[test]
+    fn plain_headings_and_cookie_tables() {
+        let facts = extract("Lagringstid", Language::Nb);
+        assert!(facts.heading_line.is_some() && facts.single_line);
+        assert!(extract("Vi lagrer data.", Language::Nb).heading_line.is_none());
+        assert!(extract("_ga 2 år Google Analytics", Language::Nb).cookie_context);
+    }
+
+    #[test]
+    fn any_text_is_safe() {
+        for text in ["", "\u{0}\u{1}", "😀😀", "art. 6 nr", "@@@", "\n\n\n", "12.13.2020", "a\u{2028}b"] {
+            for language in Language::ALL {
+                let _ = extract(text, language);
+            }
+        }
+    }
+}
