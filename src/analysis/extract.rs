@@ -91,6 +91,8 @@ pub struct BlockFacts {
     pub second_line_capitalised: bool,
     /// The whole block is one line of bold text (a heading in disguise).
     pub bold_line: bool,
+    /// The text of a single-line block that looks like a name or heading.
+    pub line_text: Option<String>,
 }
 
 impl BlockFacts {
@@ -492,9 +494,11 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
         })
         .cloned();
     for caps in lexicon.period.captures_iter(text) {
-        let (Some(whole), Some(number), Some(unit)) = (caps.get(0), caps.get(1), caps.get(3)) else {
+        let (Some(whole), Some(first), Some(unit)) = (caps.get(0), caps.get(1), caps.get(3)) else {
             continue;
         };
+        // Of a range ("3-5 år") the upper bound is the period.
+        let number = caps.get(2).unwrap_or(first);
         let lower = number.as_str().to_lowercase();
         let count = lower
             .replace(',', ".")
@@ -542,6 +546,9 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
     facts.single_line = first_line_end == text.len();
     if heading_like(first_line) {
         facts.heading_line = Some(0..first_line.trim_end().len());
+        if facts.single_line {
+            facts.line_text = Some(first_line.trim().to_string());
+        }
     }
     facts.second_line_capitalised = text
         .get(first_line_end..)

@@ -53,11 +53,12 @@ pub enum Concept {
     PublicAuthority,
     CookieContext,
     OrgNumberCue,
+    PolicyTitle,
 }
 
 impl Concept {
     /// Every concept, in declaration order.
-    pub const ALL: [Concept; 36] = [
+    pub const ALL: [Concept; 37] = [
         Concept::ControllerCue,
         Concept::ProcessorRole,
         Concept::ContactForm,
@@ -94,6 +95,7 @@ impl Concept {
         Concept::PublicAuthority,
         Concept::CookieContext,
         Concept::OrgNumberCue,
+        Concept::PolicyTitle,
     ];
 
     /// The concept's key in the lexicon files.
@@ -135,6 +137,7 @@ impl Concept {
             Concept::PublicAuthority => "public_authority",
             Concept::CookieContext => "cookie_context",
             Concept::OrgNumberCue => "org_number_cue",
+            Concept::PolicyTitle => "policy_title",
         }
     }
 
@@ -354,7 +357,7 @@ fn compile(language: Language) -> Lexicon {
     let numbers = alternation(source.number_words.keys());
     let unit_words = alternation(units.keys().map(|k| k).collect::<Vec<_>>().into_iter());
     let period = Regex::new(&format!(
-        r"(?i)\b(\d{{1,4}}(?:[.,]\d{{1,2}})?|{numbers})(?:\s*(?:-|–|til|to)\s*(\d{{1,4}}))?\s*({unit_words})\b"
+        r"(?i)\b(\d{{1,4}}(?:[.,]\d{{1,2}})?|{numbers})(?:(?:-|–|\s+til\s+|\s+to\s+)(\d{{1,4}}))?\s*({unit_words})\b"
     ))
     .expect("period pattern compiles");
     let months = alternation(source.months.keys());

@@ -1,8 +1,113 @@
 //! The analysis: facts per block, then rules over the facts.
 //!
-//! Pure functions over a [`crate::document::Document`]: no LSP types, no I/O, no panics on any
-//! text.
+//! Pure functions over a [`Document`]: no LSP types, no I/O, no panics on any text. Block facts
+//! are memoised by the block's content hash in an [`Analyzer`], so re-analysing after an edit
+//! re-reads only the blocks that changed.
 
-pub mod language;
 pub mod extract;
+pub mod facts;
+pub mod finding;
+pub mod language;
 pub mod lexicon;
+pub mod outline;
+pub mod rules;
+
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
+
+use crate::document::Document;
+use extract::BlockFacts;
+pub use facts::DocumentFacts;
+pub use finding::{Finding, Severity};
+pub use language::Language;
+use outline::Outline;
+
+/// How to analyse.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The language to read the document in; `None` detects it.
+    pub language: Option<Language>,
+}
+
+/// The result of analysing a document.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// The facts of the whole document.
+    pub facts: DocumentFacts,
+    /// The findings, ordered by position.
+    pub findings: Vec<Finding>,
+    /// The outline the facts were read from.
+    pub outline: Outline,
+}
+
+/// Analyses documents, remembering block facts between runs.
+#[derive(Debug, Default)]
+pub struct Analyzer {
+    generation: u64,
+    markers: FxHashMap<u64, (u64, [u32; 3])>,
+    facts: FxHashMap<(u64, Language), (u64, Arc<BlockFacts>)>,
+}
+
+impl Analyzer {
+    /// A new analyzer with an empty memo.
+    pub fn new() -> Analyzer {
+        Analyzer::default()
+    }
+
+    /// Analyses `document`, re-reading only blocks not seen before.
+    pub fn analyze(&mut self, document: &Document, options: &Options) -> Analysis {
+        self.generation += 1;
+        let generation = self.generation;
+        let format = document.format();
+        let blocks: Vec<_> = document
+            .blocks()
+            .filter(|b| outline::is_read(b.kind, format))
+            .collect();
+
+        let language = match options.language {
+            Some(language) => language,
+            None => {
+                let mut counts = [0u32; 3];
+                for block in &blocks {
+                    let entry = self.markers.entry(block.hash).or_insert_with(|| {
+                        (generation, extract::marker_counts(&document.slice(block.content.clone())))
+                    });
+                    entry.0 = generation;
+                    for (total, n) in counts.iter_mut().zip(entry.1) {
+                        *total += n;
+                    }
+                }
+                language::detect(counts)
+            }
+        };
+
+        let with_facts: Vec<_> = blocks
+            .into_iter()
+            .map(|block| {
+                let entry = self.facts.entry((block.hash, language)).or_insert_with(|| {
+                    (generation, Arc::new(extract::extract(&document.slice(block.content.clone()), language)))
+                });
+                entry.0 = generation;
+                let facts = Arc::clone(&entry.1);
+                (block, facts)
+            })
+            .collect();
+        let live = with_facts.len();
+        let outline = outline::build(with_facts, format);
+        let facts = facts::gather(&outline, language);
+        let findings = rules::run(&facts);
+
+        // Forget blocks that are gone once the memo is much larger than the document.
+        if self.facts.len() > 2 * live + 256 {
+            self.facts.retain(|_, (seen, _)| *seen == generation);
+            self.markers.retain(|_, (seen, _)| *seen == generation);
+        }
+        Analysis { facts, findings, outline }
+    }
+}
+
+/// Analyses a document once, without a memo.
+pub fn analyze(document: &Document, options: &Options) -> Analysis {
+    Analyzer::new().analyze(document, options)
+}

@@ -123,6 +123,8 @@ pub fn parse_whole(text: &str) -> Vec<Block> {
 }
 
 fn trim_end(text: &str, range: Range<usize>) -> Range<usize> {
+    // The parse may have seen a line break appended to the text: clamp to the text.
+    let range = range.start.min(text.len())..range.end.min(text.len());
     let slice = text.get(range.clone()).unwrap_or("");
     let trimmed = slice.trim_end();
     range.start..range.start + trimmed.len()
@@ -336,6 +338,12 @@ mod tests {
         assert_eq!(blocks[3], (BlockKind::Paragraph, "sletting".into()));
         assert_eq!(blocks[4].0, BlockKind::TableRow);
         assert_eq!(blocks.len(), 6);
+    }
+
+    #[test]
+    fn the_last_line_without_a_line_break_is_a_block() {
+        let blocks = blocks_of("Tekst.\n\nSist oppdatert: 08.12.23");
+        assert_eq!(blocks.last(), Some(&(BlockKind::Paragraph, "Sist oppdatert: 08.12.23".into())));
     }
 
     #[test]
