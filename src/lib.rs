@@ -11,3 +11,5 @@
 pub mod document;
 pub mod analysis;
 pub mod knowledge;
+pub mod cli;
+pub mod server;

@@ -1,0 +1,198 @@
+//! The LSP backend: capabilities, request handlers and publishing.
+
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+use std::sync::Mutex;
+
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::{
+    Diagnostic, DiagnosticOptions, DiagnosticServerCapabilities, DidChangeTextDocumentParams,
+    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DocumentDiagnosticParams,
+    DocumentDiagnosticReport, DocumentDiagnosticReportResult, FullDocumentDiagnosticReport,
+    InitializeParams, InitializeResult, InitializedParams, MessageType, PositionEncodingKind,
+    RelatedFullDocumentDiagnosticReport, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, Uri,
+};
+use tower_lsp_server::{Client, LanguageServer};
+
+use super::convert;
+use super::documents::{Applied, Change, OpenDocument};
+use crate::analysis::Options;
+use crate::document::{PositionEncoding, TextFormat};
+
+#[derive(Default)]
+struct State {
+    encoding: PositionEncoding,
+    pull: bool,
+    options: Options,
+    documents: HashMap<Uri, OpenDocument>,
+}
+
+/// The server's state and its connection to the client.
+pub struct Backend {
+    client: Client,
+    state: Mutex<State>,
+}
+
+fn format_of(uri: &Uri, language_id: &str) -> TextFormat {
+    if language_id.eq_ignore_ascii_case("plaintext") || language_id.eq_ignore_ascii_case("text") {
+        TextFormat::PlainText
+    } else if language_id.eq_ignore_ascii_case("markdown") {
+        TextFormat::Markdown
+    } else {
+        TextFormat::from_hint(uri.as_str())
+    }
+}
+
+impl Backend {
+    /// A backend talking to `client`.
+    pub fn new(client: Client) -> Backend {
+        Backend { client, state: Mutex::new(State::default()) }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic elsewhere must not stop the server: take the state as it is.
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Diagnostics of an open document, or `None` when it is not open. A panic in the analysis
+    /// is caught and reported, and yields no diagnostics.
+    fn diagnostics(&self, uri: &Uri) -> Option<(Vec<Diagnostic>, i32)> {
+        let mut state = self.lock();
+        let encoding = state.encoding;
+        let options = state.options.clone();
+        let open = state.documents.get_mut(uri)?;
+        let version = open.version;
+        let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            let analysis = open.analysis(&options).clone();
+            analysis
+                .findings
+                .iter()
+                .map(|f| convert::diagnostic(&open.document, f, encoding))
+                .collect::<Vec<_>>()
+        }));
+        match result {
+            Ok(diagnostics) => Some((diagnostics, version)),
+            Err(_) => {
+                tracing::error!("the analysis panicked on {}", uri.as_str());
+                Some((Vec::new(), version))
+            }
+        }
+    }
+
+    async fn publish(&self, uri: Uri) {
+        if self.lock().pull {
+            return;
+        }
+        if let Some((diagnostics, version)) = self.diagnostics(&uri) {
+            self.client.publish_diagnostics(uri, diagnostics, Some(version)).await;
+        }
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let utf8 = params
+            .capabilities
+            .general
+            .as_ref()
+            .and_then(|g| g.position_encodings.as_ref())
+            .is_some_and(|encodings| encodings.contains(&PositionEncodingKind::UTF8));
+        let pull = params.capabilities.text_document.as_ref().and_then(|t| t.diagnostic.as_ref()).is_some();
+        {
+            let mut state = self.lock();
+            state.encoding = if utf8 { PositionEncoding::Utf8 } else { PositionEncoding::Utf16 };
+            state.pull = pull;
+        }
+        Ok(InitializeResult {
+            capabilities: ServerCapabilities {
+                position_encoding: Some(if utf8 { PositionEncodingKind::UTF8 } else { PositionEncodingKind::UTF16 }),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
+                    open_close: Some(true),
+                    change: Some(TextDocumentSyncKind::INCREMENTAL),
+                    ..Default::default()
+                })),
+                diagnostic_provider: pull.then(|| {
+                    DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                        identifier: Some("privacy-lsp".to_string()),
+                        inter_file_dependencies: false,
+                        workspace_diagnostics: false,
+                        work_done_progress_options: Default::default(),
+                    })
+                }),
+                ..Default::default()
+            },
+            server_info: Some(ServerInfo {
+                name: "privacy-lsp".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        self.client.log_message(MessageType::INFO, "privacy-lsp is ready").await;
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let doc = params.text_document;
+        let format = format_of(&doc.uri, &doc.language_id);
+        self.lock().documents.insert(doc.uri.clone(), OpenDocument::new(&doc.text, doc.version, format));
+        self.publish(doc.uri).await;
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let version = params.text_document.version;
+        let changes: Vec<Change> = params
+            .content_changes
+            .into_iter()
+            .map(|c| Change {
+                range: c.range.map(|r| (convert::line_col(r.start), convert::line_col(r.end))),
+                text: c.text,
+            })
+            .collect();
+        // Applied synchronously, before any await, so edits keep their order.
+        let applied = {
+            let mut state = self.lock();
+            let encoding = state.encoding;
+            match state.documents.get_mut(&uri) {
+                Some(open) => open.apply(version, changes, encoding),
+                None => {
+                    tracing::warn!("change to a document that is not open: {}", uri.as_str());
+                    return;
+                }
+            }
+        };
+        match applied {
+            Applied::Yes => self.publish(uri).await,
+            Applied::Stale => tracing::warn!("dropped a stale change (version {version}) to {}", uri.as_str()),
+            Applied::Waiting => tracing::info!("holding change version {version} until earlier ones arrive"),
+        }
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let (removed, pull) = {
+            let mut state = self.lock();
+            (state.documents.remove(&uri).is_some(), state.pull)
+        };
+        if removed && !pull {
+            self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        }
+    }
+
+    async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
+        let items = self.diagnostics(&params.text_document.uri).map(|(d, _)| d).unwrap_or_default();
+        Ok(DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
+            RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id: None, items },
+            },
+        )))
+    }
+}

@@ -1,0 +1,115 @@
+//! Open documents and their analyses, as the server keeps them.
+//!
+//! Invariant: changes are applied strictly in version order. A change whose version is not
+//! newer than the document's is stale and dropped; one that arrives ahead of a missing version
+//! waits until the gap is filled. Everything here is synchronous, so the server applies a
+//! change under one lock before any `.await`.
+
+use std::collections::BTreeMap;
+
+use crate::analysis::{Analysis, Analyzer, Options};
+use crate::document::{Document, LineCol, PositionEncoding, TextFormat};
+
+/// One content change, in protocol-neutral terms.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// The replaced range; `None` replaces the whole text.
+    pub range: Option<(LineCol, LineCol)>,
+    /// The new text.
+    pub text: String,
+}
+
+/// What happened to a batch of changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// Applied (with any waiting batches that followed it).
+    Yes,
+    /// Older than the document: dropped.
+    Stale,
+    /// Ahead of a missing version: held back.
+    Waiting,
+}
+
+/// An open document with its analysis state.
+pub struct OpenDocument {
+    /// The text and its structure.
+    pub document: Document,
+    /// The latest applied version.
+    pub version: i32,
+    analyzer: Analyzer,
+    analysis: Option<Analysis>,
+    waiting: BTreeMap<i32, Vec<Change>>,
+}
+
+impl OpenDocument {
+    /// A newly opened document.
+    pub fn new(text: &str, version: i32, format: TextFormat) -> OpenDocument {
+        OpenDocument {
+            document: Document::new(text, format),
+            version,
+            analyzer: Analyzer::new(),
+            analysis: None,
+            waiting: BTreeMap::new(),
+        }
+    }
+
+    fn apply_now(&mut self, changes: &[Change], encoding: PositionEncoding) {
+        for change in changes {
+            match change.range {
+                Some((start, end)) => self.document.edit_lsp(start, end, encoding, &change.text),
+                None => self.document.replace_all(&change.text),
+            }
+        }
+        self.analysis = None;
+    }
+
+    /// Applies a versioned batch of changes in order.
+    pub fn apply(&mut self, version: i32, changes: Vec<Change>, encoding: PositionEncoding) -> Applied {
+        if version <= self.version {
+            return Applied::Stale;
+        }
+        if version > self.version + 1 && !changes.iter().any(|c| c.range.is_none()) {
+            self.waiting.insert(version, changes);
+            return Applied::Waiting;
+        }
+        self.apply_now(&changes, encoding);
+        self.version = version;
+        while let Some(next) = self.waiting.remove(&(self.version + 1)) {
+            self.apply_now(&next, encoding);
+            self.version += 1;
+        }
+        self.waiting.retain(|v, _| *v > self.version);
+        Applied::Yes
+    }
+
+    /// The analysis of the current text, computed once per version.
+    pub fn analysis(&mut self, options: &Options) -> &Analysis {
+        let analysis = match self.analysis.take() {
+            Some(analysis) => analysis,
+            None => self.analyzer.analyze(&self.document, options),
+        };
+        self.analysis.insert(analysis)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn insert(line: u32, col: u32, text: &str) -> Vec<Change> {
+        let at = LineCol { line, col };
+        vec![Change { range: Some((at, at)), text: text.to_string() }]
+    }
+
+    #[test]
+    fn changes_apply_in_version_order_and_stale_ones_are_dropped() {
+        let mut doc = OpenDocument::new("ab", 1, TextFormat::PlainText);
+        let enc = PositionEncoding::Utf16;
+        assert_eq!(doc.apply(3, insert(0, 2, "d"), enc), Applied::Waiting);
+        assert_eq!(doc.apply(2, insert(0, 2, "c"), enc), Applied::Yes);
+        assert_eq!(doc.document.text(), "abcd");
+        assert_eq!(doc.version, 3);
+        assert_eq!(doc.apply(3, insert(0, 0, "x"), enc), Applied::Stale);
+        assert_eq!(doc.document.text(), "abcd");
+    }
+}

@@ -1,0 +1,33 @@
+//! The language server: the only layer that knows LSP. It keeps open documents, applies their
+//! changes in order, and turns analyses into diagnostics (pulled when the client supports
+//! `textDocument/diagnostic`, otherwise pushed; never both).
+
+pub mod backend;
+pub mod convert;
+pub mod documents;
+
+use tower_lsp_server::{LspService, Server};
+
+/// Serves LSP on stdin/stdout until the client exits; returns the process exit status.
+pub fn run_stdio() -> u8 {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PRIVACY_LSP_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("privacy-lsp: cannot start the async runtime: {e}");
+            return 2;
+        }
+    };
+    runtime.block_on(async {
+        let (service, socket) = LspService::new(backend::Backend::new);
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;
+    });
+    0
+}
