@@ -105,7 +105,7 @@ mod tests {
     fn changes_apply_in_version_order_and_stale_ones_are_dropped() {
         let mut doc = OpenDocument::new("ab", 1, TextFormat::PlainText);
         let enc = PositionEncoding::Utf16;
-        assert_eq!(doc.apply(3, insert(0, 2, "d"), enc), Applied::Waiting);
+        assert_eq!(doc.apply(3, insert(0, 3, "d"), enc), Applied::Waiting);
         assert_eq!(doc.apply(2, insert(0, 2, "c"), enc), Applied::Yes);
         assert_eq!(doc.document.text(), "abcd");
         assert_eq!(doc.version, 3);

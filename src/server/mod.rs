@@ -5,6 +5,7 @@
 pub mod backend;
 pub mod convert;
 pub mod documents;
+pub mod transport;
 
 use tower_lsp_server::{LspService, Server};
 
@@ -27,7 +28,11 @@ pub fn run_stdio() -> u8 {
     };
     runtime.block_on(async {
         let (service, socket) = LspService::new(backend::Backend::new);
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;
+        let (guarded_writer, guarded_reader) = tokio::io::duplex(1 << 16);
+        tokio::spawn(transport::guard(tokio::io::stdin(), guarded_writer));
+        Server::new(guarded_reader, tokio::io::stdout(), socket).serve(service).await;
     });
+    // The stdin reader blocks in a thread of its own; do not wait for it after `exit`.
+    runtime.shutdown_background();
     0
 }

@@ -1,0 +1,82 @@
+//! A guard in front of the framework's message reader.
+//!
+//! tower-lsp-server stops reading for good after one message it cannot decode (its framed
+//! reader ends on the first error). This guard re-frames stdin itself: a well-formed message
+//! passes through unchanged, a body that is not JSON is logged and replaced by a notification
+//! the server ignores, and a header block without a usable `Content-Length` is skipped. So a
+//! malformed message costs only that message.
+
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+
+/// What replaces a body that is not JSON: a notification that every server ignores.
+const PLACEHOLDER: &str = r#"{"jsonrpc":"2.0","method":"$/privacy-lsp/malformedMessage"}"#;
+
+/// The largest message accepted (64 MiB); a larger length is treated as malformed.
+const MAX_MESSAGE: usize = 64 * 1024 * 1024;
+
+/// Copies LSP messages from `input` to `output`, replacing malformed ones, until `input` ends.
+pub async fn guard(input: impl AsyncRead + Unpin, mut output: impl AsyncWrite + Unpin) {
+    let mut reader = BufReader::new(input);
+    loop {
+        let mut length: Option<usize> = None;
+        let mut saw_header = false;
+        loop {
+            let mut line = String::new();
+            match reader.read_line(&mut line).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+            let trimmed = line.trim_end();
+            if trimmed.is_empty() {
+                if saw_header {
+                    break;
+                }
+                continue;
+            }
+            saw_header = true;
+            if let Some((name, value)) = trimmed.split_once(':') {
+                if name.trim().eq_ignore_ascii_case("content-length") {
+                    length = value.trim().parse().ok();
+                }
+            }
+        }
+        let Some(length) = length.filter(|l| *l <= MAX_MESSAGE) else {
+            tracing::error!("skipped a message without a valid Content-Length header");
+            continue;
+        };
+        let mut body = vec![0u8; length];
+        if reader.read_exact(&mut body).await.is_err() {
+            return;
+        }
+        let body = if serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_ok() {
+            body
+        } else {
+            tracing::error!("ignored a message whose body is not valid JSON ({length} bytes)");
+            PLACEHOLDER.as_bytes().to_vec()
+        };
+        let header = format!("Content-Length: {}\r\n\r\n", body.len());
+        if output.write_all(header.as_bytes()).await.is_err() || output.write_all(&body).await.is_err() {
+            return;
+        }
+        if output.flush().await.is_err() {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn malformed_bodies_are_replaced_and_the_rest_passes() {
+        let input = b"Content-Length: 9\r\n\r\n{not jsonContent-Length: 2\r\n\r\n{}X-Junk: 1\r\n\r\nContent-Length: 2\r\n\r\n[]".to_vec();
+        let mut output = Vec::new();
+        guard(&input[..], &mut output).await;
+        let text = String::from_utf8(output).expect("utf-8");
+        assert_eq!(
+            text,
+            format!("Content-Length: {}\r\n\r\n{PLACEHOLDER}Content-Length: 2\r\n\r\n{{}}Content-Length: 2\r\n\r\n[]", PLACEHOLDER.len())
+        );
+    }
+}

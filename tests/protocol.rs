@@ -1,0 +1,165 @@
+//! Protocol tests: the real binary over stdio, driven as an editor would drive it.
+
+mod support;
+
+use serde_json::{Value, json};
+use support::LspClient;
+
+const URI: &str = "file:///tmp/personvern.md";
+
+/// A short Bokmål policy that names everything but the right to restriction.
+const POLICY: &str = "# Personvernerklæring for Blåbær AS 😀\n\n\
+Blåbær AS er behandlingsansvarlig for personopplysningene vi behandler. \
+Kontakt oss på post@blaabaer.no.\n\n\
+## Dine rettigheter\n\n\
+Du har rett til innsyn, retting og sletting. Du kan protestere mot behandlingen og be om dataportabilitet.\n";
+
+fn codes(publish: &Value) -> Vec<String> {
+    publish["params"]["diagnostics"]
+        .as_array()
+        .map(|d| d.iter().filter_map(|x| x["code"].as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
+}
+
+fn open(client: &mut LspClient, text: &str) {
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": URI, "languageId": "markdown", "version": 1, "text": text}}),
+    );
+}
+
+#[test]
+fn push_diagnostics_follow_incremental_edits() {
+    let mut client = LspClient::start();
+    let init = client.request("initialize", json!({"processId": null, "rootUri": null, "capabilities": {}}));
+    let caps = &init["result"]["capabilities"];
+    assert_eq!(caps["textDocumentSync"]["change"], 2, "incremental sync: {caps}");
+    assert_eq!(caps["textDocumentSync"]["openClose"], true);
+    assert_eq!(caps["positionEncoding"], "utf-16");
+    assert!(caps.get("diagnosticProvider").is_none(), "no pull without client support: {caps}");
+    assert_eq!(init["result"]["serverInfo"]["name"], "privacy-lsp");
+    client.notify("initialized", json!({}));
+
+    open(&mut client, POLICY);
+    let first = client.wait_for("textDocument/publishDiagnostics", |n| n["params"]["uri"] == URI);
+    assert_eq!(first["params"]["version"], 1);
+    let found = codes(&first);
+    assert!(found.contains(&"right-restriction".to_string()), "{found:?}");
+    assert!(!found.contains(&"right-access".to_string()), "{found:?}");
+    let restriction = first["params"]["diagnostics"]
+        .as_array()
+        .and_then(|d| d.iter().find(|x| x["code"] == "right-restriction"))
+        .cloned()
+        .expect("the restriction diagnostic");
+    assert_eq!(restriction["source"], "privacy-lsp");
+    assert_eq!(restriction["severity"], 2);
+    assert_eq!(restriction["codeDescription"]["href"], "https://lovdata.no/lov/2018-06-15-38/gdpr/a18");
+    // It points at the rights heading (line 4, "Dine rettigheter").
+    assert_eq!(restriction["range"], json!({"start": {"line": 4, "character": 3}, "end": {"line": 4, "character": 19}}));
+
+    // Add the missing right at the end of the last line, incrementally.
+    let end_of_rights = "Du har rett til innsyn, retting og sletting. Du kan protestere mot behandlingen og be om dataportabilitet.".encode_utf16().count();
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": {"uri": URI, "version": 2},
+            "contentChanges": [{
+                "range": {"start": {"line": 6, "character": end_of_rights}, "end": {"line": 6, "character": end_of_rights}},
+                "text": " Du kan også be oss begrense behandlingen."
+            }]
+        }),
+    );
+    let second = client.wait_for("textDocument/publishDiagnostics", |n| n["params"]["version"] == 2);
+    let found = codes(&second);
+    assert!(!found.contains(&"right-restriction".to_string()), "the right was added: {found:?}");
+    assert!(found.contains(&"last-updated-missing".to_string()), "{found:?}");
+
+    let status = client.shutdown();
+    assert!(status.success(), "clean exit: {status:?}");
+}
+
+#[test]
+fn pull_diagnostics_in_utf8_when_the_client_offers_both() {
+    let mut client = LspClient::start();
+    let init = client.request(
+        "initialize",
+        json!({"processId": null, "rootUri": null, "capabilities": {
+            "general": {"positionEncodings": ["utf-8", "utf-16"]},
+            "textDocument": {"diagnostic": {"dynamicRegistration": false}}
+        }}),
+    );
+    let caps = &init["result"]["capabilities"];
+    assert_eq!(caps["positionEncoding"], "utf-8");
+    assert_eq!(caps["diagnosticProvider"]["identifier"], "privacy-lsp");
+    client.notify("initialized", json!({}));
+    open(&mut client, POLICY);
+
+    let report = client.request("textDocument/diagnostic", json!({"textDocument": {"uri": URI}}));
+    assert_eq!(report["result"]["kind"], "full");
+    let items = report["result"]["items"].as_array().cloned().unwrap_or_default();
+    let last_updated = items.iter().find(|d| d["code"] == "last-updated-missing").expect("points at the title");
+    // The title "Personvernerklæring for Blåbær AS 😀" after "# ": UTF-8 columns count bytes.
+    let title = "Personvernerklæring for Blåbær AS 😀";
+    assert_eq!(last_updated["range"]["start"], json!({"line": 0, "character": 2}));
+    assert_eq!(last_updated["range"]["end"], json!({"line": 0, "character": 2 + title.len()}));
+    assert!(
+        !client.notifications.iter().any(|n| n["method"] == "textDocument/publishDiagnostics"),
+        "a pull client must not also get pushed diagnostics"
+    );
+    assert!(client.shutdown().success());
+}
+
+#[test]
+fn utf16_columns_count_surrogate_pairs() {
+    let mut client = LspClient::start();
+    client.request("initialize", json!({"processId": null, "capabilities": {}}));
+    client.notify("initialized", json!({}));
+    open(&mut client, POLICY);
+    let publish = client.wait_for("textDocument/publishDiagnostics", |n| n["params"]["uri"] == URI);
+    let diagnostic = publish["params"]["diagnostics"]
+        .as_array()
+        .and_then(|d| d.iter().find(|x| x["code"] == "last-updated-missing").cloned())
+        .expect("last-updated-missing");
+    let title = "Personvernerklæring for Blåbær AS 😀";
+    assert_eq!(diagnostic["range"]["end"]["character"], 2 + title.encode_utf16().count());
+    assert!(client.shutdown().success());
+}
+
+#[test]
+fn bad_input_does_not_stop_the_server() {
+    let mut client = LspClient::start();
+    client.request("initialize", json!({"processId": null, "capabilities": {}}));
+    client.notify("initialized", json!({}));
+
+    // A change to a document that was never opened.
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": "file:///nowhere.md", "version": 2},
+               "contentChanges": [{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "x"}]}),
+    );
+    // A change far past the end of an open document, and one inside the emoji's surrogate pair.
+    open(&mut client, POLICY);
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": URI, "version": 2},
+               "contentChanges": [{"range": {"start": {"line": 999, "character": 5}, "end": {"line": 1200, "character": 0}}, "text": "\nSist oppdatert: 1. mars 2025\n"}]}),
+    );
+    let emoji_middle = "# Personvernerklæring for Blåbær AS ".encode_utf16().count() + 1;
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": URI, "version": 3},
+               "contentChanges": [{"range": {"start": {"line": 0, "character": emoji_middle}, "end": {"line": 0, "character": emoji_middle}}, "text": "!"}]}),
+    );
+    let publish = client.wait_for("textDocument/publishDiagnostics", |n| n["params"]["version"] == 3);
+    assert!(!codes(&publish).contains(&"last-updated-missing".to_string()), "the date was appended at the end");
+
+    // Malformed JSON with a correct length, then an unknown request: both answered with errors.
+    client.send_raw(b"Content-Length: 9\r\n\r\n{not json");
+    let unknown = client.request("privacy/unknownMethod", json!({}));
+    assert_eq!(unknown["error"]["code"], -32601, "method not found: {unknown}");
+
+    // Pulling diagnostics of a document that is not open answers an empty report.
+    let report = client.request("textDocument/diagnostic", json!({"textDocument": {"uri": "file:///nowhere.md"}}));
+    assert_eq!(report["result"]["items"], json!([]));
+    assert!(client.shutdown().success());
+}
