@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use super::fold::fold;
 use super::language::Language;
 use super::lexicon::{Concept, Lexicon, lexicon, markers};
 use crate::knowledge;
@@ -182,8 +183,8 @@ fn words_between(text: &str, range: Range<usize>) -> usize {
 }
 
 /// Whether a negation word stands within five words before `at` in its sentence.
-fn negated(text: &str, sentence: &Range<usize>, at: usize, lexicon: &Lexicon) -> bool {
-    let before = text.get(sentence.start..at).unwrap_or("").to_lowercase();
+fn negated(folded: &str, sentence: &Range<usize>, at: usize, lexicon: &Lexicon) -> bool {
+    let before = folded.get(sentence.start..at).unwrap_or("");
     let words: Vec<&str> = before
         .split(|c: char| !c.is_alphanumeric() && c != '\'')
         .filter(|w| !w.is_empty())
@@ -209,7 +210,8 @@ struct Patterns {
     iso_date: Regex,
     basis_refs: Vec<Regex>,
     cookie_name: Regex,
-    authorities: Vec<(Regex, &'static str)>,
+    /// Authority aliases: (pattern, whether it is an acronym matched on the original text, name).
+    authorities: Vec<(Regex, bool, &'static str)>,
 }
 
 const NAME_TOKEN: &str = r"[\p{Lu}\d][\p{L}\d&'’\-]*\.?";
@@ -225,10 +227,11 @@ fn patterns() -> &'static Patterns {
             .iter()
             .flat_map(|a| {
                 a.aliases.iter().map(move |alias| {
-                    let acronym = alias.chars().all(|c| c.is_uppercase() || !c.is_alphabetic());
-                    let flags = if acronym { "" } else { "(?i)" };
-                    let source = format!(r"{flags}\b{}\b", regex::escape(alias));
-                    (Regex::new(&source).expect("authority alias compiles"), a.name.as_str())
+                    // Acronyms (ICO, IMY) must be written in capitals; other names in any case.
+                    let acronym = alias.chars().all(|c| c.is_ascii_uppercase() || !c.is_alphabetic());
+                    let source = if acronym { alias.clone() } else { fold(alias) };
+                    let regex = super::lexicon::ascii_regex(&format!(r"\b{}\b", regex::escape(&source)));
+                    (regex, acronym, a.name.as_str())
                 })
             })
             .collect();
@@ -314,6 +317,16 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
     let lexicon = lexicon(language);
     let patterns = patterns();
     let sentences = sentences(text);
+    let folded = fold(text);
+    // The text with case kept, for acronyms: non-ASCII characters become spaces.
+    let ascii_view: String = text
+        .chars()
+        .flat_map(|c| {
+            let width = c.len_utf8();
+            let keep = if c.is_ascii() { Some(c) } else { None };
+            std::iter::repeat_n(keep.unwrap_or(' '), if keep.is_some() { 1 } else { width })
+        })
+        .collect();
     let mut facts = BlockFacts::default();
 
     // Concepts, strong and weak.
@@ -321,16 +334,16 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
         .concept(Concept::RightCue)
         .strong
         .as_ref()
-        .map(|r| r.find_iter(text).map(|m| m.range()).collect())
+        .map(|r| r.find_iter(&folded).map(|m| m.range()).collect())
         .unwrap_or_default();
     for concept in Concept::ALL {
         let matcher = lexicon.concept(concept);
         let mut found: Vec<Range<usize>> = Vec::new();
         if let Some(strong) = &matcher.strong {
-            found.extend(strong.find_iter(text).map(|m| m.range()));
+            found.extend(strong.find_iter(&folded).map(|m| m.range()));
         }
         if let Some(weak) = &matcher.weak {
-            for m in weak.find_iter(text) {
+            for m in weak.find_iter(&folded) {
                 let sentence = &sentences[sentence_index(&sentences, m.start()) as usize];
                 let cued = cues.iter().any(|cue| {
                     cue.end <= m.start()
@@ -345,7 +358,7 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
         for range in found {
             let sentence = sentence_index(&sentences, range.start);
             let negated = concept.negatable()
-                && negated(text, &sentences[sentence as usize], range.start, lexicon);
+                && negated(&folded, &sentences[sentence as usize], range.start, lexicon);
             facts.mentions.push(Mention { concept, range, sentence, negated });
         }
     }
@@ -354,8 +367,9 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
     // Contacts. Details given for a supervisory authority are not the controller's.
     let authority_sentences: Vec<u32> = {
         let mut found = Vec::new();
-        for (regex, name) in &patterns.authorities {
-            for m in regex.find_iter(text) {
+        for (regex, acronym, name) in &patterns.authorities {
+            let haystack = if *acronym { ascii_view.as_str() } else { folded.as_str() };
+            for m in regex.find_iter(haystack) {
                 let sentence = sentence_index(&sentences, m.start());
                 found.push(sentence);
                 if !facts.authorities.iter().any(|a| a.value == *name && a.range == m.range()) {
@@ -475,8 +489,9 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
     for m in patterns.iso_date.find_iter(text) {
         facts.dates.push(Span { range: m.range(), sentence: sentence_index(&sentences, m.start()), value: m.as_str().to_string() });
     }
-    for m in lexicon.named_date.find_iter(text) {
-        facts.dates.push(Span { range: m.range(), sentence: sentence_index(&sentences, m.start()), value: m.as_str().to_string() });
+    for m in lexicon.named_date.find_iter(&folded) {
+        let value = text.get(m.range()).unwrap_or(m.as_str()).to_string();
+        facts.dates.push(Span { range: m.range(), sentence: sentence_index(&sentences, m.start()), value });
     }
     facts.dates.sort_by_key(|d| d.range.start);
     let update_sentences: Vec<u32> =
@@ -493,7 +508,7 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
                 })
         })
         .cloned();
-    for caps in lexicon.period.captures_iter(text) {
+    for caps in lexicon.period.captures_iter(&folded) {
         let (Some(whole), Some(first), Some(unit)) = (caps.get(0), caps.get(1), caps.get(3)) else {
             continue;
         };
@@ -505,14 +520,14 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
             .parse::<f64>()
             .ok()
             .or_else(|| lexicon.number_words.get(&lower).map(|n| f64::from(*n)));
-        let Some(unit_kind) = lexicon.units.get(&unit.as_str().to_lowercase()) else {
+        let Some(unit_kind) = lexicon.units.get(unit.as_str()) else {
             continue;
         };
         if let Some(count) = count {
             facts.periods.push(Period {
                 range: whole.range(),
                 sentence: sentence_index(&sentences, whole.start()),
-                text: whole.as_str().to_string(),
+                text: text.get(whole.range()).unwrap_or(whole.as_str()).to_string(),
                 days: unit_kind.days(count),
             });
         }

@@ -7,9 +7,10 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use regex::Regex;
+use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
 
+use super::fold::fold;
 use super::language::Language;
 use crate::knowledge;
 
@@ -223,7 +224,7 @@ impl Unit {
     }
 }
 
-/// A language's compiled lexicon.
+/// A language's compiled lexicon. Every pattern matches folded text ([`super::fold`]).
 #[derive(Debug)]
 pub struct Lexicon {
     /// The language.
@@ -237,9 +238,9 @@ pub struct Lexicon {
     pub units: HashMap<String, Unit>,
     /// Month names and abbreviations and their numbers.
     pub months: HashMap<String, u32>,
-    /// A retention period: a number (or number word) and a unit.
+    /// A retention period: a number (or number word) and a unit (over folded text).
     pub period: Regex,
-    /// A date written with a month name.
+    /// A date written with a month name (over folded text).
     pub named_date: Regex,
 }
 
@@ -250,8 +251,9 @@ impl Lexicon {
     }
 }
 
-/// Separator between two words of a pattern: anything but word characters and sentence ends.
-const SEPARATOR: &str = r"[^\w.!?]+";
+/// Separator between two words of a pattern: any ASCII but letters, digits, `_` and the
+/// sentence ends `.`, `!`, `?` (folded text is ASCII).
+const SEPARATOR: &str = r"[\x00-\x20\x22-\x2D\x2F\x3A-\x3E\x40\x5B-\x5E\x60\x7B-\x7F]+";
 
 /// Compiles one pattern of the lexicon language to a regular expression.
 pub fn compile_pattern(pattern: &str) -> String {
@@ -266,7 +268,7 @@ pub fn compile_pattern(pattern: &str) -> String {
             out.push_str(SEPARATOR);
         }
         let mut word = String::new();
-        for c in token.chars() {
+        for c in fold(token).chars() {
             match c {
                 '*' => word.push_str(r"\w*"),
                 '.' => word.push_str(r"\."),
@@ -280,13 +282,20 @@ pub fn compile_pattern(pattern: &str) -> String {
     format!(r"\b(?:{out}){}", if ends_in_dot { "" } else { r"\b" })
 }
 
+/// Compiles an ASCII pattern over folded text (see [`super::fold`]).
+pub fn ascii_regex(source: &str) -> Regex {
+    RegexBuilder::new(source)
+        .unicode(false)
+        .build()
+        .unwrap_or_else(|e| panic!("lexicon pattern does not compile: {e}"))
+}
+
 fn compile_list(patterns: &[String]) -> Option<Regex> {
     if patterns.is_empty() {
         return None;
     }
     let body: Vec<String> = patterns.iter().map(|p| compile_pattern(p)).collect();
-    let source = format!("(?i){}", body.join("|"));
-    Some(Regex::new(&source).unwrap_or_else(|e| panic!("lexicon pattern does not compile: {e}")))
+    Some(ascii_regex(&body.join("|")))
 }
 
 fn source_for(language: Language) -> &'static str {
@@ -322,7 +331,7 @@ fn parse_source(language: Language) -> LexiconSource {
 }
 
 fn alternation<'a>(words: impl Iterator<Item = &'a String>) -> String {
-    let mut words: Vec<String> = words.map(|w| regex::escape(w)).collect();
+    let mut words: Vec<String> = words.map(|w| regex::escape(&fold(w))).collect();
     words.sort_by_key(|w| std::cmp::Reverse(w.len()));
     words.join("|")
 }
@@ -351,27 +360,25 @@ fn compile(language: Language) -> Lexicon {
             other => panic!("unknown unit {other} in lexicon"),
         };
         for word in words {
-            units.insert(word.to_lowercase(), unit);
+            units.insert(fold(word), unit);
         }
     }
     let numbers = alternation(source.number_words.keys());
     let unit_words = alternation(units.keys().map(|k| k).collect::<Vec<_>>().into_iter());
-    let period = Regex::new(&format!(
-        r"(?i)\b(\d{{1,4}}(?:[.,]\d{{1,2}})?|{numbers})(?:(?:-|–|\s+til\s+|\s+to\s+)(\d{{1,4}}))?\s*({unit_words})\b"
-    ))
-    .expect("period pattern compiles");
+    let period = ascii_regex(&format!(
+        r"\b(\d{{1,4}}(?:[.,]\d{{1,2}})?|{numbers})(?:(?:-|–|\s+til\s+|\s+to\s+)(\d{{1,4}}))?\s*({unit_words})\b"
+    ));
     let months = alternation(source.months.keys());
-    let named_date = Regex::new(&format!(
-        r"(?i)\b(?:(\d{{1,2}})\.?\s*({months})\.?,?\s*(\d{{4}})|({months})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})|({months})\.?\s+(\d{{4}}))\b"
-    ))
-    .expect("date pattern compiles");
+    let named_date = ascii_regex(&format!(
+        r"\b(?:(\d{{1,2}})\.?\s*({months})\.?,?\s*(\d{{4}})|({months})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})|({months})\.?\s+(\d{{4}}))\b"
+    ));
     Lexicon {
         language,
         concepts,
-        negations: source.negations.iter().map(|n| n.to_lowercase()).collect(),
-        number_words: source.number_words.into_iter().map(|(k, v)| (k.to_lowercase(), v)).collect(),
+        negations: source.negations.iter().map(|n| fold(n)).collect(),
+        number_words: source.number_words.into_iter().map(|(k, v)| (fold(&k), v)).collect(),
         units,
-        months: source.months.into_iter().map(|(k, v)| (k.to_lowercase(), v)).collect(),
+        months: source.months.into_iter().map(|(k, v)| (fold(&k), v)).collect(),
         period,
         named_date,
     }
@@ -404,7 +411,7 @@ mod tests {
     use super::*;
 
     fn matches(language: Language, concept: Concept, text: &str) -> bool {
-        lexicon(language).concept(concept).strong.as_ref().is_some_and(|r| r.is_match(text))
+        lexicon(language).concept(concept).strong.as_ref().is_some_and(|r| r.is_match(&fold(text)))
     }
 
     #[test]
@@ -441,8 +448,8 @@ mod tests {
     fn months_and_days() {
         assert_eq!(Unit::Month.days(14.0), 425);
         assert_eq!(Unit::Year.days(5.0), 1825);
-        assert!(lexicon(Language::Nb).period.is_match("lagres i 14 måneder"));
-        assert!(lexicon(Language::En).named_date.is_match("Last updated: March 3, 2024"));
-        assert!(lexicon(Language::Nb).named_date.is_match("dannet den 27 Sept. 2022"));
+        assert!(lexicon(Language::Nb).period.is_match(&fold("lagres i 14 måneder")));
+        assert!(lexicon(Language::En).named_date.is_match(&fold("Last updated: March 3, 2024")));
+        assert!(lexicon(Language::Nb).named_date.is_match(&fold("dannet den 27 Sept. 2022")));
     }
 }

@@ -7,6 +7,7 @@
 pub mod extract;
 pub mod facts;
 pub mod finding;
+pub mod fold;
 pub mod language;
 pub mod lexicon;
 pub mod outline;
