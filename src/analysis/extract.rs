@@ -11,7 +11,8 @@ use regex::Regex;
 
 use super::fold::fold;
 use super::language::Language;
-use super::lexicon::{Concept, Lexicon, lexicon, markers};
+use super::fold::ascii_cased;
+use super::lexicon::{Concept, Lexicon, ascii_regex, lexicon, markers};
 use crate::knowledge;
 
 /// A concept found in the text.
@@ -200,7 +201,10 @@ struct Patterns {
     email: Regex,
     phone: Regex,
     international_phone: Regex,
-    address: Vec<Regex>,
+    /// Address patterns over folded text (post boxes).
+    address_folded: Regex,
+    /// Address patterns over case-kept ASCII text (post codes, streets).
+    address_cased: Vec<Regex>,
     organisation: Regex,
     name_run: Regex,
     name_run_before_copula: Regex,
@@ -210,17 +214,23 @@ struct Patterns {
     iso_date: Regex,
     basis_refs: Vec<Regex>,
     cookie_name: Regex,
-    /// Authority aliases: (pattern, whether it is an acronym matched on the original text, name).
+    /// Authority aliases: (pattern, whether it is an acronym matched with its case, name).
     authorities: Vec<(Regex, bool, &'static str)>,
 }
 
-const NAME_TOKEN: &str = r"[\p{Lu}\d][\p{L}\d&'’\-]*\.?";
+/// A capitalised word of a name, over case-kept ASCII text.
+const NAME_TOKEN: &str = r"[A-Z0-9][A-Za-z0-9&'\-]*\.?";
+/// Any ASCII but letters and digits (a non-word character after a name).
+const NOT_ALNUM: &str = r"[\x00-\x2F\x3A-\x40\x5B-\x60\x7B-\x7F]";
 
+/// Every pattern runs over an ASCII view of the text with the same byte offsets (see
+/// [`super::fold`]), so none needs Unicode matching; values are read from the original text.
 fn patterns() -> &'static Patterns {
     static CELL: OnceLock<Patterns> = OnceLock::new();
     CELL.get_or_init(|| {
         let names = knowledge::names();
-        let mut forms: Vec<String> = names.legal_forms.iter().map(|f| regex::escape(f)).collect();
+        let mut forms: Vec<String> =
+            names.legal_forms.iter().map(|f| regex::escape(&super::fold::ascii_cased(f))).collect();
         forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
         let forms = forms.join("|");
         let authorities = knowledge::authorities()
@@ -230,42 +240,39 @@ fn patterns() -> &'static Patterns {
                     // Acronyms (ICO, IMY) must be written in capitals; other names in any case.
                     let acronym = alias.chars().all(|c| c.is_ascii_uppercase() || !c.is_alphabetic());
                     let source = if acronym { alias.clone() } else { fold(alias) };
-                    let regex = super::lexicon::ascii_regex(&format!(r"\b{}\b", regex::escape(&source)));
+                    let regex = ascii_regex(&format!(r"\b{}\b", regex::escape(&source)));
                     (regex, acronym, a.name.as_str())
                 })
             })
             .collect();
-        let compile = |s: &str| Regex::new(s).expect("built-in pattern compiles");
         Patterns {
-            email: compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"),
-            phone: compile(r"\+?\d[\d \-().]{6,18}\d"),
-            international_phone: compile(r"\+\d{1,3}[\s\-]?\(?\d[\d\s\-()]{5,16}\d"),
-            address: vec![
-                compile(r"(?i)\b(?:postboks|pb\.|p\.\s?o\.\s?box|po box|postbox)\s*\d+"),
-                compile(r"\b\d{4}\s+[\p{Lu}][\p{Ll}]{2,}"),
-                compile(r"\b[\p{Lu}][\p{Ll}]+(?:gata|gaten|gate|veien|vegen|vei|veg|allé|alle|plass|bakken|stien|svingen|brygga|brygge|kaia|torget|straße|strasse|gade|vägen|gatan)\s+\d+[A-Za-z]?\b"),
-                compile(r"\b\d+[A-Za-z]?\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+(?:Street|St\.|Road|Rd\.|Avenue|Ave\.?|Lane|Drive|Square|Place|Boulevard|Blvd\.?|Way|Court|Quay)\b"),
-                compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}\b"),
+            email: ascii_regex(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"),
+            phone: ascii_regex(r"\+?\d[\d \-().]{6,18}\d"),
+            international_phone: ascii_regex(r"\+\d{1,3}[\s\-]?\(?\d[\d\s\-()]{5,16}\d"),
+            address_folded: ascii_regex(r"\b(?:postboks|pb\.|p\.\s?o\.\s?box|po box|postbox)\s*\d+"),
+            address_cased: vec![
+                ascii_regex(r"\b\d{4}\s+[A-Z][a-z]{2,}"),
+                ascii_regex(r"\b[A-Z][a-z]+(?:gata|gaten|gate|veien|vegen|vei|veg|allee|alle|plass|bakken|stien|svingen|brygga|brygge|kaia|torget|strasse|gade|vaegen|gatan)\s+\d+[A-Za-z]?\b"),
+                ascii_regex(r"\b\d+[A-Za-z]?\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+(?:Street|St\.|Road|Rd\.|Avenue|Ave\.?|Lane|Drive|Square|Place|Boulevard|Blvd\.?|Way|Court|Quay)\b"),
+                ascii_regex(r"\b[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}\b"),
             ],
-            organisation: compile(&format!(
-                r"((?:{NAME_TOKEN}[ \t]+){{1,6}})({forms})(?:$|[^\p{{L}}\d])"
+            organisation: ascii_regex(&format!(r"((?:{NAME_TOKEN}[ \t]+){{1,6}})({forms})(?:$|{NOT_ALNUM})")),
+            name_run: ascii_regex(&format!(r"{NAME_TOKEN}(?:[ \t]+{NAME_TOKEN}){{0,5}}")),
+            name_run_before_copula: ascii_regex(&format!(
+                r"((?:{NAME_TOKEN}[ \t]+){{0,5}}{NAME_TOKEN})\s*(?:\([\x00-\x28\x2A-\x7F]{{0,40}}\)\s*)?(?:er|is|are|blir|vert)\s+(?:\w+\s+){{0,3}}$"
             )),
-            name_run: compile(&format!(r"{NAME_TOKEN}(?:[ \t]+{NAME_TOKEN}){{0,5}}")),
-            name_run_before_copula: compile(&format!(
-                r"((?:{NAME_TOKEN}[ \t]+){{0,5}}{NAME_TOKEN})\s*(?:\([^)]{{0,40}}\)\s*)?(?:er|is|are|blir|vert)\s+(?:\w+\s+){{0,3}}$"
+            name_run_after_copula: ascii_regex(&format!(
+                r"^[\x00-\x20\x22-\x2D\x2F-\x3E\x40-\x7F]{{0,60}}?\b(?:er|is)\s*:?\s+((?:{NAME_TOKEN}[ \t]+){{0,5}}{NAME_TOKEN})"
             )),
-            name_run_after_copula: compile(&format!(
-                r"^[^.!?]{{0,60}}?\b(?:er|is)\s*:?\s+((?:{NAME_TOKEN}[ \t]+){{0,5}}{NAME_TOKEN})"
-            )),
-            org_number: compile(r"\b(?:NO\s?)?(\d{3}[ .]?\d{3}[ .]?\d{3})(?:\s?MVA)?\b|\b(\d{6,10})\b"),
-            numeric_date: compile(r"\b(\d{1,2})[./](\d{1,2})[./](\d{4}|\d{2})\b"),
-            iso_date: compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"),
+            org_number: ascii_regex(r"\b(?:NO\s?)?(\d{3}[ .]?\d{3}[ .]?\d{3})(?:\s?MVA)?\b|\b(\d{6,10})\b"),
+            numeric_date: ascii_regex(r"\b(\d{1,2})[./](\d{1,2})[./](\d{4}|\d{2})\b"),
+            iso_date: ascii_regex(r"\b(\d{4})-(\d{2})-(\d{2})\b"),
             basis_refs: vec![
-                compile(r"(?i)\bart(?:ikkel|icle|\.)?\s*(6|9)\s*(?:nr\.?\s*|\(\s*)(1|2)\s*\)?\s*,?\s*(?:bokstav|lit\.?|letter|litra)?\s*\(?\s*([a-j])\b"),
-                compile(r"(?i)\b(6|9)\s*\(\s*(1|2)\s*\)\s*\(\s*([a-j])\s*\)"),
-                compile(r"(?i)\bart(?:ikkel|icle|\.)?\s*(6|9)\.(1|2)\.?\s*([a-j])\b"),
+                ascii_regex(r"\bart(?:ikkel|icle|\.)?\s*(6|9)\s*(?:nr\.?\s*|\(\s*)(1|2)\s*\)?\s*,?\s*(?:bokstav|lit\.?|letter|litra)?\s*\(?\s*([a-j])\b"),
+                ascii_regex(r"\b(6|9)\s*\(\s*(1|2)\s*\)\s*\(\s*([a-j])\s*\)"),
+                ascii_regex(r"\bart(?:ikkel|icle|\.)?\s*(6|9)\.(1|2)\.?\s*([a-j])\b"),
             ],
-            cookie_name: compile(r"(?:^|[^\w])_{1,2}[a-z]{2,}[a-z0-9_]*"),
+            cookie_name: ascii_regex(&format!(r"(?:^|{NOT_ALNUM})_{{1,2}}[a-z]{{2,}}[a-z0-9_]*")),
             authorities,
         }
     })
@@ -286,13 +293,14 @@ fn clean_name(run: &str) -> Option<String> {
     if name.chars().any(char::is_alphabetic) { Some(name) } else { None }
 }
 
-fn spans(regex: &Regex, text: &str, sentences: &[Range<usize>]) -> Vec<Span> {
+/// Matches of `regex` over `view` (an ASCII view of `text`), valued from `text`.
+fn spans(regex: &Regex, view: &str, text: &str, sentences: &[Range<usize>]) -> Vec<Span> {
     regex
-        .find_iter(text)
+        .find_iter(view)
         .map(|m| Span {
             range: m.range(),
             sentence: sentence_index(sentences, m.start()),
-            value: m.as_str().to_string(),
+            value: text.get(m.range()).unwrap_or(m.as_str()).to_string(),
         })
         .collect()
 }
@@ -318,15 +326,7 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
     let patterns = patterns();
     let sentences = sentences(text);
     let folded = fold(text);
-    // The text with case kept, for acronyms: non-ASCII characters become spaces.
-    let ascii_view: String = text
-        .chars()
-        .flat_map(|c| {
-            let width = c.len_utf8();
-            let keep = if c.is_ascii() { Some(c) } else { None };
-            std::iter::repeat_n(keep.unwrap_or(' '), if keep.is_some() { 1 } else { width })
-        })
-        .collect();
+    let cased = ascii_cased(text);
     let mut facts = BlockFacts::default();
 
     // Concepts, strong and weak.
@@ -368,7 +368,7 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
     let authority_sentences: Vec<u32> = {
         let mut found = Vec::new();
         for (regex, acronym, name) in &patterns.authorities {
-            let haystack = if *acronym { ascii_view.as_str() } else { folded.as_str() };
+            let haystack = if *acronym { cased.as_str() } else { folded.as_str() };
             for m in regex.find_iter(haystack) {
                 let sentence = sentence_index(&sentences, m.start());
                 found.push(sentence);
@@ -380,12 +380,12 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
         found
     };
     let not_authority = |s: &Span| !authority_sentences.contains(&s.sentence);
-    facts.emails = spans(&patterns.email, text, &sentences);
+    facts.emails = spans(&patterns.email, &cased, text, &sentences);
     let org_cue_sentences: Vec<u32> =
         facts.affirmed(Concept::OrgNumberCue).map(|m| m.sentence).collect();
     let phone_cue_sentences: Vec<(u32, usize)> =
         facts.affirmed(Concept::PhoneCue).map(|m| (m.sentence, m.range.end)).collect();
-    let mut phones: Vec<Span> = spans(&patterns.phone, text, &sentences)
+    let mut phones: Vec<Span> = spans(&patterns.phone, &cased, text, &sentences)
         .into_iter()
         .filter(|p| {
             let digits = p.value.chars().filter(char::is_ascii_digit).count();
@@ -394,25 +394,28 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
                 && !(digits == 9 && org_cue_sentences.contains(&p.sentence))
         })
         .collect();
-    for p in spans(&patterns.international_phone, text, &sentences) {
+    for p in spans(&patterns.international_phone, &cased, text, &sentences) {
         if !phones.iter().any(|q| q.range.start < p.range.end && p.range.start < q.range.end) {
             phones.push(p);
         }
     }
     facts.phones = phones.into_iter().filter(not_authority).collect();
-    for regex in &patterns.address {
-        facts.addresses.extend(spans(regex, text, &sentences).into_iter().filter(not_authority));
+    facts.addresses.extend(spans(&patterns.address_folded, &folded, text, &sentences).into_iter().filter(not_authority));
+    for regex in &patterns.address_cased {
+        facts.addresses.extend(spans(regex, &cased, text, &sentences).into_iter().filter(not_authority));
     }
     facts.emails.retain(not_authority);
 
     // Organisations, controllers and processors.
-    for caps in patterns.organisation.captures_iter(text) {
+    for caps in patterns.organisation.captures_iter(&cased) {
         let (Some(name), Some(form)) = (caps.get(1), caps.get(2)) else {
             continue;
         };
-        if let Some(clean) = clean_name(name.as_str()) {
-            let value = format!("{clean} {}", form.as_str());
-            let start = name.start() + name.as_str().find(clean.as_str()).unwrap_or(0);
+        let original_name = text.get(name.range()).unwrap_or("");
+        let original_form = text.get(form.range()).unwrap_or("");
+        if let Some(clean) = clean_name(original_name) {
+            let value = format!("{clean} {original_form}");
+            let start = name.start() + original_name.find(clean.as_str()).unwrap_or(0);
             facts.organisations.push(Span {
                 range: start..form.end(),
                 sentence: sentence_index(&sentences, start),
@@ -423,19 +426,21 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
     let controller_cues: Vec<Mention> = facts.affirmed(Concept::ControllerCue).cloned().collect();
     for cue in &controller_cues {
         let sentence = &sentences[cue.sentence as usize];
-        let before = text.get(sentence.start..cue.range.start).unwrap_or("");
+        let before = cased.get(sentence.start..cue.range.start).unwrap_or("");
         if let Some(caps) = patterns.name_run_before_copula.captures(before) {
             if let Some(run) = caps.get(1) {
-                if let Some(name) = clean_name(run.as_str()) {
+                let original = text.get(sentence.start + run.start()..sentence.start + run.end()).unwrap_or("");
+                if let Some(name) = clean_name(original) {
                     let start = sentence.start + run.start();
                     facts.controller_names.push(Span { range: start..start + run.len(), sentence: cue.sentence, value: name });
                 }
             }
         }
-        let after = text.get(cue.range.end..sentence.end).unwrap_or("");
+        let after = cased.get(cue.range.end..sentence.end).unwrap_or("");
         if let Some(caps) = patterns.name_run_after_copula.captures(after) {
             if let Some(run) = caps.get(1) {
-                if let Some(name) = clean_name(run.as_str()) {
+                let original = text.get(cue.range.end + run.start()..cue.range.end + run.end()).unwrap_or("");
+                if let Some(name) = clean_name(original) {
                     let start = cue.range.end + run.start();
                     facts.controller_names.push(Span { range: start..start + run.len(), sentence: cue.sentence, value: name });
                 }
@@ -448,16 +453,17 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
     let roles: Vec<Mention> = facts.affirmed(Concept::ProcessorRole).cloned().collect();
     for role in roles {
         let sentence = &sentences[role.sentence as usize];
-        let before = text.get(sentence.start..role.range.start).unwrap_or("").trim_end();
+        let before = cased.get(sentence.start..role.range.start).unwrap_or("").trim_end();
         if let Some(run) = patterns.name_run.find_iter(before).last() {
             if run.end() == before.len() {
-                if let Some(name) = clean_name(run.as_str()) {
+                let original = text.get(sentence.start + run.start()..sentence.start + run.end()).unwrap_or("");
+                if let Some(name) = clean_name(original) {
                     facts.processor_names.push(name.to_lowercase());
                 }
             }
         }
     }
-    for caps in patterns.org_number.captures_iter(text) {
+    for caps in patterns.org_number.captures_iter(&cased) {
         let Some(number) = caps.get(1).or_else(|| caps.get(2)) else {
             continue;
         };
@@ -470,7 +476,7 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
     }
 
     // Dates and periods.
-    for caps in patterns.numeric_date.captures_iter(text) {
+    for caps in patterns.numeric_date.captures_iter(&cased) {
         let parse = |i: usize| caps.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
         let (Some(day), Some(month), Some(year)) = (parse(1), parse(2), parse(3)) else {
             continue;
@@ -486,7 +492,7 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
             }
         }
     }
-    for m in patterns.iso_date.find_iter(text) {
+    for m in patterns.iso_date.find_iter(&cased) {
         facts.dates.push(Span { range: m.range(), sentence: sentence_index(&sentences, m.start()), value: m.as_str().to_string() });
     }
     for m in lexicon.named_date.find_iter(&folded) {
@@ -535,7 +541,7 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
 
     // Legal-basis article references.
     for regex in &patterns.basis_refs {
-        for caps in regex.captures_iter(text) {
+        for caps in regex.captures_iter(&folded) {
             let (Some(whole), Some(article), Some(paragraph), Some(point)) =
                 (caps.get(0), caps.get(1), caps.get(2), caps.get(3))
             else {
@@ -553,7 +559,7 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
     }
     facts.basis_refs.sort_by_key(|b| b.range.start);
 
-    facts.cookie_context = facts.has(Concept::CookieContext) || patterns.cookie_name.is_match(text);
+    facts.cookie_context = facts.has(Concept::CookieContext) || patterns.cookie_name.is_match(&folded);
 
     // Shape, for plain-text headings.
     let first_line_end = text.find('\n').unwrap_or(text.len());

@@ -26,18 +26,34 @@ fn letter(c: char) -> Option<&'static str> {
 
 /// Folds `text`: the result is ASCII, lower case, and as long in bytes as `text`.
 pub fn fold(text: &str) -> String {
+    transliterate(text, true)
+}
+
+/// Transliterates `text` to ASCII keeping its case (Æ becomes "AE"), as long in bytes as
+/// `text`: for patterns that need capitals (names, addresses) without Unicode matching.
+pub fn ascii_cased(text: &str) -> String {
+    transliterate(text, false)
+}
+
+fn transliterate(text: &str, lower_case: bool) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         let width = c.len_utf8();
         let mut lower = c.to_lowercase();
-        let single = match (lower.next(), lower.next()) {
+        let folded = match (lower.next(), lower.next()) {
             (Some(l), None) if l.len_utf8() == width => l,
             _ => c,
         };
+        let upper = !lower_case && folded != c;
+        let single = if lower_case { folded } else { c };
         if single.is_ascii() {
             out.push(single);
-        } else if let Some(ascii) = letter(single).filter(|a| a.len() == width) {
-            out.push_str(ascii);
+        } else if let Some(ascii) = letter(folded).filter(|a| a.len() == width) {
+            if upper {
+                out.push_str(&ascii.to_ascii_uppercase());
+            } else {
+                out.push_str(ascii);
+            }
         } else {
             let filler = if single == '…' {
                 '.'
@@ -67,5 +83,6 @@ mod tests {
         }
         assert_eq!(fold("Innsyn i EØS"), "innsyn i eoes");
         assert_eq!(fold("Sletting"), "sletting");
+        assert_eq!(ascii_cased("07 SØR AS, Ålesund"), "07 SOER AS, AAlesund");
     }
 }

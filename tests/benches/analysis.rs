@@ -1,0 +1,124 @@
+//! Benchmarks of the analysis: a full pass over each seed policy, and one keystroke (edit the
+//! document, re-analyse, get fresh findings) on the largest seed (15 KB) and on a synthetic
+//! 1 MB policy, and the document edit alone (rope and incremental reparse) on both. Run
+//! with `cargo bench --bench analysis`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use privacy_lsp::analysis::{Analyzer, Options, analyze};
+use privacy_lsp::document::{Document, TextFormat};
+
+fn seeds() -> Vec<(String, String)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/seeds");
+    let mut seeds: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter_map(|e| {
+                    let text = std::fs::read_to_string(e.path()).ok()?;
+                    Some((e.file_name().to_string_lossy().to_string(), text))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    seeds.sort();
+    if seeds.is_empty() {
+        eprintln!("no seeds at {}: using the example policy only", dir.display());
+        let example = include_str!("../fixtures/personvernerklaering.md");
+        seeds.push(("example.md".into(), example.to_string()));
+    }
+    seeds
+}
+
+/// A policy of at least `bytes` bytes built from the seeds' paragraphs, each copy numbered so
+/// that blocks differ (as in a real long document) and the memo cannot share them.
+fn synthetic(bytes: usize) -> String {
+    let seeds = seeds();
+    let mut text = String::with_capacity(bytes + 20_000);
+    let mut copy = 0;
+    while text.len() < bytes {
+        for (_, seed) in &seeds {
+            for paragraph in seed.split("\n\n") {
+                text.push_str(paragraph.trim());
+                text.push_str(&format!(" (del {copy})\n\n"));
+            }
+        }
+        copy += 1;
+    }
+    text
+}
+
+/// One keystroke in the middle of the document and the analysis after it; typing and
+/// deleting alternate so the text stays the same size.
+fn keystroke(c: &mut Criterion, name: &str, text: &str, format: TextFormat) {
+    let mut document = Document::new(text, format);
+    let mut analyzer = Analyzer::new();
+    let options = Options::default();
+    analyzer.analyze(&document, &options);
+    // The middle of a paragraph near the middle of the document.
+    let middle = text.len() / 2;
+    let at = text[middle..].find(". ").map(|i| middle + i + 1).unwrap_or(middle);
+    let mut typed = false;
+    c.bench_function(name, |b| {
+        b.iter(|| {
+            if typed {
+                document.edit(at..at + 1, "");
+            } else {
+                document.edit(at..at, "x");
+            }
+            typed = !typed;
+            let analysis = analyzer.analyze(&document, &options);
+            std::hint::black_box(analysis.findings.len())
+        })
+    });
+}
+
+/// One keystroke applied to the document alone: rope edit and incremental reparse.
+fn edit_only(c: &mut Criterion, name: &str, text: &str, format: TextFormat) {
+    let mut document = Document::new(text, format);
+    let middle = text.len() / 2;
+    let at = text[middle..].find(". ").map(|i| middle + i + 1).unwrap_or(middle);
+    let mut typed = false;
+    c.bench_function(name, |b| {
+        b.iter(|| {
+            if typed {
+                document.edit(at..at + 1, "");
+            } else {
+                document.edit(at..at, "x");
+            }
+            typed = !typed;
+            std::hint::black_box(document.chunk_count())
+        })
+    });
+}
+
+fn benches(c: &mut Criterion) {
+    let seeds = seeds();
+    let mut group = c.benchmark_group("full_analysis");
+    for (name, text) in &seeds {
+        group.bench_with_input(BenchmarkId::from_parameter(name), text, |b, text| {
+            b.iter(|| {
+                let document = Document::new(text, TextFormat::from_hint(name));
+                analyze(&document, &Options::default()).findings.len()
+            })
+        });
+    }
+    group.finish();
+
+    let (largest_name, largest) = seeds.iter().max_by_key(|(_, t)| t.len()).cloned().unwrap_or_default();
+    let format = TextFormat::from_hint(&largest_name);
+    let one_mb = synthetic(1_000_000);
+    edit_only(c, &format!("edit_and_reparse/{}KB", largest.len() / 1000), &largest, format);
+    edit_only(c, "edit_and_reparse/1MB", &one_mb, TextFormat::PlainText);
+    keystroke(c, &format!("keystroke_to_findings/{}KB", largest.len() / 1000), &largest, format);
+    keystroke(c, "keystroke_to_findings/1MB", &one_mb, TextFormat::PlainText);
+}
+
+criterion_group! {
+    name = analysis;
+    config = Criterion::default().sample_size(40).measurement_time(Duration::from_secs(4)).warm_up_time(Duration::from_secs(1));
+    targets = benches
+}
+criterion_main!(analysis);
