@@ -8,8 +8,8 @@
 //! - [`analysis`]: facts per block, then rules over the facts (pure, no I/O);
 //! - [`knowledge`]: lexicons, rule metadata and legal data, loaded once.
 
-pub mod document;
 pub mod analysis;
-pub mod knowledge;
 pub mod cli;
+pub mod document;
+pub mod knowledge;
 pub mod server;

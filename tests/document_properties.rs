@@ -9,10 +9,31 @@ use proptest::prelude::*;
 /// Pieces that exercise the chunking rules: headings, paragraphs, lists, fences, comments,
 /// tables, front matter, blank lines, and Norwegian and emoji text.
 const PIECES: &[&str] = &[
-    "\n", "\n\n", "# Rettigheter\n", "## Lagringstid\n", "Du har rett til innsyn.", "Æøå ",
-    "😀", "personopplysningene ", "- punkt\n", "1. første\n", "2. andre\n", "```\n", "~~~\n",
-    "<!-- notat\n", "-->\n", "> sitat\n", "| a | b |\n|---|---|\n", "    kode\n", "---\n",
-    "Tekst uten punktum\n", "2024 var et år.", "\r\n", "<pre>\n", "</pre>\n", "Slutt.",
+    "\n",
+    "\n\n",
+    "# Rettigheter\n",
+    "## Lagringstid\n",
+    "Du har rett til innsyn.",
+    "Æøå ",
+    "😀",
+    "personopplysningene ",
+    "- punkt\n",
+    "1. første\n",
+    "2. andre\n",
+    "```\n",
+    "~~~\n",
+    "<!-- notat\n",
+    "-->\n",
+    "> sitat\n",
+    "| a | b |\n|---|---|\n",
+    "    kode\n",
+    "---\n",
+    "Tekst uten punktum\n",
+    "2024 var et år.",
+    "\r\n",
+    "<pre>\n",
+    "</pre>\n",
+    "Slutt.",
 ];
 
 fn text_strategy() -> impl Strategy<Value = String> {
@@ -27,7 +48,11 @@ struct Edit {
 }
 
 fn edit_strategy() -> impl Strategy<Value = Edit> {
-    (0.0..=1.0f64, 0.0..=0.3f64, text_strategy().prop_map(|t| t.chars().take(40).collect()))
+    (
+        0.0..=1.0f64,
+        0.0..=0.3f64,
+        text_strategy().prop_map(|t| t.chars().take(40).collect()),
+    )
         .prop_map(|(start, len, insert)| Edit { start, len, insert })
 }
 
@@ -42,7 +67,10 @@ fn boundary(text: &str, fraction: f64) -> usize {
         at -= 1;
     }
     // LSP has no position between "\r" and "\n".
-    if at > 0 && text.as_bytes().get(at - 1) == Some(&b'\r') && text.as_bytes().get(at) == Some(&b'\n') {
+    if at > 0
+        && text.as_bytes().get(at - 1) == Some(&b'\r')
+        && text.as_bytes().get(at) == Some(&b'\n')
+    {
         at -= 1;
     }
     at.min(text.len())

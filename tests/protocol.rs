@@ -17,7 +17,11 @@ Du har rett til innsyn, retting og sletting. Du kan protestere mot behandlingen 
 fn codes(publish: &Value) -> Vec<String> {
     publish["params"]["diagnostics"]
         .as_array()
-        .map(|d| d.iter().filter_map(|x| x["code"].as_str().map(str::to_string)).collect())
+        .map(|d| {
+            d.iter()
+                .filter_map(|x| x["code"].as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -31,20 +35,34 @@ fn open(client: &mut LspClient, text: &str) {
 #[test]
 fn push_diagnostics_follow_incremental_edits() {
     let mut client = LspClient::start();
-    let init = client.request("initialize", json!({"processId": null, "rootUri": null, "capabilities": {}}));
+    let init = client.request(
+        "initialize",
+        json!({"processId": null, "rootUri": null, "capabilities": {}}),
+    );
     let caps = &init["result"]["capabilities"];
-    assert_eq!(caps["textDocumentSync"]["change"], 2, "incremental sync: {caps}");
+    assert_eq!(
+        caps["textDocumentSync"]["change"], 2,
+        "incremental sync: {caps}"
+    );
     assert_eq!(caps["textDocumentSync"]["openClose"], true);
     assert_eq!(caps["positionEncoding"], "utf-16");
-    assert!(caps.get("diagnosticProvider").is_none(), "no pull without client support: {caps}");
+    assert!(
+        caps.get("diagnosticProvider").is_none(),
+        "no pull without client support: {caps}"
+    );
     assert_eq!(init["result"]["serverInfo"]["name"], "privacy-lsp");
     client.notify("initialized", json!({}));
 
     open(&mut client, POLICY);
-    let first = client.wait_for("textDocument/publishDiagnostics", |n| n["params"]["uri"] == URI);
+    let first = client.wait_for("textDocument/publishDiagnostics", |n| {
+        n["params"]["uri"] == URI
+    });
     assert_eq!(first["params"]["version"], 1);
     let found = codes(&first);
-    assert!(found.contains(&"right-restriction".to_string()), "{found:?}");
+    assert!(
+        found.contains(&"right-restriction".to_string()),
+        "{found:?}"
+    );
     assert!(!found.contains(&"right-access".to_string()), "{found:?}");
     let restriction = first["params"]["diagnostics"]
         .as_array()
@@ -53,9 +71,15 @@ fn push_diagnostics_follow_incremental_edits() {
         .expect("the restriction diagnostic");
     assert_eq!(restriction["source"], "privacy-lsp");
     assert_eq!(restriction["severity"], 2);
-    assert_eq!(restriction["codeDescription"]["href"], "https://lovdata.no/lov/2018-06-15-38/gdpr/a18");
+    assert_eq!(
+        restriction["codeDescription"]["href"],
+        "https://lovdata.no/lov/2018-06-15-38/gdpr/a18"
+    );
     // It points at the rights heading (line 4, "Dine rettigheter").
-    assert_eq!(restriction["range"], json!({"start": {"line": 4, "character": 3}, "end": {"line": 4, "character": 19}}));
+    assert_eq!(
+        restriction["range"],
+        json!({"start": {"line": 4, "character": 3}, "end": {"line": 4, "character": 19}})
+    );
 
     // Add the missing right at the end of the last line, incrementally.
     let end_of_rights = "Du har rett til innsyn, retting og sletting. Du kan protestere mot behandlingen og be om dataportabilitet.".encode_utf16().count();
@@ -69,10 +93,18 @@ fn push_diagnostics_follow_incremental_edits() {
             }]
         }),
     );
-    let second = client.wait_for("textDocument/publishDiagnostics", |n| n["params"]["version"] == 2);
+    let second = client.wait_for("textDocument/publishDiagnostics", |n| {
+        n["params"]["version"] == 2
+    });
     let found = codes(&second);
-    assert!(!found.contains(&"right-restriction".to_string()), "the right was added: {found:?}");
-    assert!(found.contains(&"last-updated-missing".to_string()), "{found:?}");
+    assert!(
+        !found.contains(&"right-restriction".to_string()),
+        "the right was added: {found:?}"
+    );
+    assert!(
+        found.contains(&"last-updated-missing".to_string()),
+        "{found:?}"
+    );
 
     let status = client.shutdown();
     assert!(status.success(), "clean exit: {status:?}");
@@ -94,16 +126,34 @@ fn pull_diagnostics_in_utf8_when_the_client_offers_both() {
     client.notify("initialized", json!({}));
     open(&mut client, POLICY);
 
-    let report = client.request("textDocument/diagnostic", json!({"textDocument": {"uri": URI}}));
+    let report = client.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": URI}}),
+    );
     assert_eq!(report["result"]["kind"], "full");
-    let items = report["result"]["items"].as_array().cloned().unwrap_or_default();
-    let last_updated = items.iter().find(|d| d["code"] == "last-updated-missing").expect("points at the title");
+    let items = report["result"]["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let last_updated = items
+        .iter()
+        .find(|d| d["code"] == "last-updated-missing")
+        .expect("points at the title");
     // The title "Personvernerklæring for Blåbær AS 😀" after "# ": UTF-8 columns count bytes.
     let title = "Personvernerklæring for Blåbær AS 😀";
-    assert_eq!(last_updated["range"]["start"], json!({"line": 0, "character": 2}));
-    assert_eq!(last_updated["range"]["end"], json!({"line": 0, "character": 2 + title.len()}));
+    assert_eq!(
+        last_updated["range"]["start"],
+        json!({"line": 0, "character": 2})
+    );
+    assert_eq!(
+        last_updated["range"]["end"],
+        json!({"line": 0, "character": 2 + title.len()})
+    );
     assert!(
-        !client.notifications.iter().any(|n| n["method"] == "textDocument/publishDiagnostics"),
+        !client
+            .notifications
+            .iter()
+            .any(|n| n["method"] == "textDocument/publishDiagnostics"),
         "a pull client must not also get pushed diagnostics"
     );
     assert!(client.shutdown().success());
@@ -115,13 +165,22 @@ fn utf16_columns_count_surrogate_pairs() {
     client.request("initialize", json!({"processId": null, "capabilities": {}}));
     client.notify("initialized", json!({}));
     open(&mut client, POLICY);
-    let publish = client.wait_for("textDocument/publishDiagnostics", |n| n["params"]["uri"] == URI);
+    let publish = client.wait_for("textDocument/publishDiagnostics", |n| {
+        n["params"]["uri"] == URI
+    });
     let diagnostic = publish["params"]["diagnostics"]
         .as_array()
-        .and_then(|d| d.iter().find(|x| x["code"] == "last-updated-missing").cloned())
+        .and_then(|d| {
+            d.iter()
+                .find(|x| x["code"] == "last-updated-missing")
+                .cloned()
+        })
         .expect("last-updated-missing");
     let title = "Personvernerklæring for Blåbær AS 😀";
-    assert_eq!(diagnostic["range"]["end"]["character"], 2 + title.encode_utf16().count());
+    assert_eq!(
+        diagnostic["range"]["end"]["character"],
+        2 + title.encode_utf16().count()
+    );
     assert!(client.shutdown().success());
 }
 
@@ -144,22 +203,36 @@ fn bad_input_does_not_stop_the_server() {
         json!({"textDocument": {"uri": URI, "version": 2},
                "contentChanges": [{"range": {"start": {"line": 999, "character": 5}, "end": {"line": 1200, "character": 0}}, "text": "\nSist oppdatert: 1. mars 2025\n"}]}),
     );
-    let emoji_middle = "# Personvernerklæring for Blåbær AS ".encode_utf16().count() + 1;
+    let emoji_middle = "# Personvernerklæring for Blåbær AS "
+        .encode_utf16()
+        .count()
+        + 1;
     client.notify(
         "textDocument/didChange",
         json!({"textDocument": {"uri": URI, "version": 3},
                "contentChanges": [{"range": {"start": {"line": 0, "character": emoji_middle}, "end": {"line": 0, "character": emoji_middle}}, "text": "!"}]}),
     );
-    let publish = client.wait_for("textDocument/publishDiagnostics", |n| n["params"]["version"] == 3);
-    assert!(!codes(&publish).contains(&"last-updated-missing".to_string()), "the date was appended at the end");
+    let publish = client.wait_for("textDocument/publishDiagnostics", |n| {
+        n["params"]["version"] == 3
+    });
+    assert!(
+        !codes(&publish).contains(&"last-updated-missing".to_string()),
+        "the date was appended at the end"
+    );
 
     // Malformed JSON with a correct length, then an unknown request: both answered with errors.
     client.send_raw(b"Content-Length: 9\r\n\r\n{not json");
     let unknown = client.request("privacy/unknownMethod", json!({}));
-    assert_eq!(unknown["error"]["code"], -32601, "method not found: {unknown}");
+    assert_eq!(
+        unknown["error"]["code"], -32601,
+        "method not found: {unknown}"
+    );
 
     // Pulling diagnostics of a document that is not open answers an empty report.
-    let report = client.request("textDocument/diagnostic", json!({"textDocument": {"uri": "file:///nowhere.md"}}));
+    let report = client.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": "file:///nowhere.md"}}),
+    );
     assert_eq!(report["result"]["items"], json!([]));
     assert!(client.shutdown().success());
 }

@@ -19,8 +19,12 @@ fn load() -> Vec<(String, String, Value)> {
     let dir = corpus_dir();
     let expected_path = dir.join("seeds.expected.json");
     let expected: Value = serde_json::from_str(
-        &std::fs::read_to_string(&expected_path)
-            .unwrap_or_else(|e| panic!("the seed corpus must sit beside the repo at {}: {e}", expected_path.display())),
+        &std::fs::read_to_string(&expected_path).unwrap_or_else(|e| {
+            panic!(
+                "the seed corpus must sit beside the repo at {}: {e}",
+                expected_path.display()
+            )
+        }),
     )
     .expect("seeds.expected.json is JSON");
     let mut seeds = Vec::new();
@@ -28,7 +32,8 @@ fn load() -> Vec<(String, String, Value)> {
         if name == "about" {
             continue;
         }
-        let text = std::fs::read_to_string(dir.join("seeds").join(name)).expect("seed file is readable");
+        let text =
+            std::fs::read_to_string(dir.join("seeds").join(name)).expect("seed file is readable");
         seeds.push((name.clone(), text, spec.clone()));
     }
     seeds
@@ -47,7 +52,9 @@ fn fired(analysis: &Analysis, rule: &str, subject: Option<&str>) -> bool {
     analysis.findings.iter().any(|f| {
         f.rule == rule
             && subject.is_none_or(|s| {
-                f.subject.as_deref().is_some_and(|fs| fs.to_lowercase().contains(&s.to_lowercase()))
+                f.subject
+                    .as_deref()
+                    .is_some_and(|fs| fs.to_lowercase().contains(&s.to_lowercase()))
             })
     })
 }
@@ -74,11 +81,19 @@ fn seed_expectations() {
             }
         }
     }
-    eprintln!("seed expectations checked: {checked}, failed: {}, for later issues: {}", failures.len(), pending.len());
+    eprintln!(
+        "seed expectations checked: {checked}, failed: {}, for later issues: {}",
+        failures.len(),
+        pending.len()
+    );
     for p in &pending {
         eprintln!("  pending (rule not implemented yet): {p}");
     }
-    assert!(failures.is_empty(), "seed expectations not met:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "seed expectations not met:\n{}",
+        failures.join("\n")
+    );
     assert!(checked >= 40, "too few expectations checked: {checked}");
 }
 
@@ -100,20 +115,43 @@ fn seed_facts() {
         }
         let f = &spec["facts"];
         if let Some(named) = f["controller_named"].as_bool() {
-            check("controller_named", facts.controller.as_ref().is_some_and(|c| c.name.is_some()) == named);
+            check(
+                "controller_named",
+                facts.controller.as_ref().is_some_and(|c| c.name.is_some()) == named,
+            );
         }
         if let Some(number) = f["controller_org_number"].as_str() {
-            check("controller_org_number", facts.controller.as_ref().and_then(|c| c.org_number.as_deref()) == Some(number));
+            check(
+                "controller_org_number",
+                facts
+                    .controller
+                    .as_ref()
+                    .and_then(|c| c.org_number.as_deref())
+                    == Some(number),
+            );
         }
         if let Some(contact) = f["controller_contact"].as_bool() {
-            check("controller_contact", !facts.controller_contact.is_empty() == contact);
+            check(
+                "controller_contact",
+                facts.controller_contact.is_empty() != contact,
+            );
         }
         if let Some(dpo) = f["dpo"].as_bool() {
-            check("dpo", facts.dpo.as_ref().is_some_and(|d| !d.contact.is_empty()) == dpo);
+            check(
+                "dpo",
+                facts.dpo.as_ref().is_some_and(|d| !d.contact.is_empty()) == dpo,
+            );
         }
-        for basis in f["legal_bases_include"].as_array().cloned().unwrap_or_default() {
+        for basis in f["legal_bases_include"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
             let basis = basis.as_str().unwrap_or_default();
-            check(&format!("legal basis {basis}"), facts.legal_bases.iter().any(|b| b == basis));
+            check(
+                &format!("legal basis {basis}"),
+                facts.legal_bases.iter().any(|b| b == basis),
+            );
         }
         if let Some(rights) = f["rights"].as_object() {
             let r = &facts.rights;
@@ -129,11 +167,17 @@ fn seed_facts() {
                     "complaint" => r.complaint,
                     other => panic!("unknown right {other} in seeds.expected.json"),
                 };
-                check(&format!("right {right} = {expected}"), Some(actual) == expected.as_bool());
+                check(
+                    &format!("right {right} = {expected}"),
+                    Some(actual) == expected.as_bool(),
+                );
             }
         }
         if let Some(authority) = f["complaint_authority"].as_str() {
-            check("complaint_authority", facts.complaint_authority.as_deref() == Some(authority));
+            check(
+                "complaint_authority",
+                facts.complaint_authority.as_deref() == Some(authority),
+            );
         }
         if let Some(retention) = f["retention"].as_str() {
             let actual = match facts.retention {
@@ -141,9 +185,16 @@ fn seed_facts() {
                 Retention::Vague => "vague",
                 Retention::None => "none",
             };
-            check(&format!("retention {retention} (got {actual})"), actual == retention);
+            check(
+                &format!("retention {retention} (got {actual})"),
+                actual == retention,
+            );
         }
     }
     eprintln!("seed facts checked: {checked}, failed: {}", failures.len());
-    assert!(failures.is_empty(), "seed facts not met:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "seed facts not met:\n{}",
+        failures.join("\n")
+    );
 }

@@ -9,9 +9,9 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use super::fold::ascii_cased;
 use super::fold::fold;
 use super::language::Language;
-use super::fold::ascii_cased;
 use super::lexicon::{Concept, Lexicon, ascii_regex, lexicon, markers};
 use crate::knowledge;
 
@@ -100,7 +100,9 @@ pub struct BlockFacts {
 impl BlockFacts {
     /// Mentions of one concept, denials left out.
     pub fn affirmed(&self, concept: Concept) -> impl Iterator<Item = &Mention> {
-        self.mentions.iter().filter(move |m| m.concept == concept && !m.negated)
+        self.mentions
+            .iter()
+            .filter(move |m| m.concept == concept && !m.negated)
     }
 
     /// Whether the block affirms a concept.
@@ -148,13 +150,16 @@ fn sentences(text: &str) -> Vec<Range<usize>> {
                 let rest = text.get(i + 1..).unwrap_or("");
                 let trimmed = rest.trim_start();
                 rest.len() != trimmed.len()
-                    && trimmed.chars().next().is_some_and(|c| c.is_uppercase() || c == '«' || c == '"')
+                    && trimmed
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_uppercase() || c == '«' || c == '"')
             }
             b'\n' => {
                 let rest = text.get(i + 1..).unwrap_or("").trim_start();
-                rest.chars().next().is_some_and(|c| {
-                    c.is_uppercase() || matches!(c, '•' | '-' | '*' | '–' | '|')
-                })
+                rest.chars()
+                    .next()
+                    .is_some_and(|c| c.is_uppercase() || matches!(c, '•' | '-' | '*' | '–' | '|'))
             }
             _ => false,
         };
@@ -281,16 +286,25 @@ fn patterns() -> &'static Patterns {
 fn is_not_name(word: &str) -> bool {
     let names = knowledge::names();
     names.not_names.iter().any(|n| n == word)
-        || names.leading_words.iter().any(|n| n.eq_ignore_ascii_case(word))
+        || names
+            .leading_words
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(word))
 }
 
 /// Trims words that are not part of a name from the front of a capitalised run.
 fn clean_name(run: &str) -> Option<String> {
     let words: Vec<&str> = run.split_whitespace().collect();
-    let first_name_word = words.iter().position(|w| !is_not_name(w.trim_end_matches('.')))?;
+    let first_name_word = words
+        .iter()
+        .position(|w| !is_not_name(w.trim_end_matches('.')))?;
     let name = words[first_name_word..].join(" ");
     let name = name.trim_end_matches([',', ';']).to_string();
-    if name.chars().any(char::is_alphabetic) { Some(name) } else { None }
+    if name.chars().any(char::is_alphabetic) {
+        Some(name)
+    } else {
+        None
+    }
 }
 
 /// Matches of `regex` over `view` (an ASCII view of `text`), valued from `text`.
@@ -359,7 +373,12 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
             let sentence = sentence_index(&sentences, range.start);
             let negated = concept.negatable()
                 && negated(&folded, &sentences[sentence as usize], range.start, lexicon);
-            facts.mentions.push(Mention { concept, range, sentence, negated });
+            facts.mentions.push(Mention {
+                concept,
+                range,
+                sentence,
+                negated,
+            });
         }
     }
     facts.mentions.sort_by_key(|m| (m.range.start, m.concept));
@@ -368,12 +387,24 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
     let authority_sentences: Vec<u32> = {
         let mut found = Vec::new();
         for (regex, acronym, name) in &patterns.authorities {
-            let haystack = if *acronym { cased.as_str() } else { folded.as_str() };
+            let haystack = if *acronym {
+                cased.as_str()
+            } else {
+                folded.as_str()
+            };
             for m in regex.find_iter(haystack) {
                 let sentence = sentence_index(&sentences, m.start());
                 found.push(sentence);
-                if !facts.authorities.iter().any(|a| a.value == *name && a.range == m.range()) {
-                    facts.authorities.push(Span { range: m.range(), sentence, value: name.to_string() });
+                if !facts
+                    .authorities
+                    .iter()
+                    .any(|a| a.value == *name && a.range == m.range())
+                {
+                    facts.authorities.push(Span {
+                        range: m.range(),
+                        sentence,
+                        value: name.to_string(),
+                    });
                 }
             }
         }
@@ -381,28 +412,45 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
     };
     let not_authority = |s: &Span| !authority_sentences.contains(&s.sentence);
     facts.emails = spans(&patterns.email, &cased, text, &sentences);
-    let org_cue_sentences: Vec<u32> =
-        facts.affirmed(Concept::OrgNumberCue).map(|m| m.sentence).collect();
-    let phone_cue_sentences: Vec<(u32, usize)> =
-        facts.affirmed(Concept::PhoneCue).map(|m| (m.sentence, m.range.end)).collect();
+    let org_cue_sentences: Vec<u32> = facts
+        .affirmed(Concept::OrgNumberCue)
+        .map(|m| m.sentence)
+        .collect();
+    let phone_cue_sentences: Vec<(u32, usize)> = facts
+        .affirmed(Concept::PhoneCue)
+        .map(|m| (m.sentence, m.range.end))
+        .collect();
     let mut phones: Vec<Span> = spans(&patterns.phone, &cased, text, &sentences)
         .into_iter()
         .filter(|p| {
             let digits = p.value.chars().filter(char::is_ascii_digit).count();
             (8..=15).contains(&digits)
-                && phone_cue_sentences.iter().any(|(s, end)| *s == p.sentence && *end <= p.range.start)
+                && phone_cue_sentences
+                    .iter()
+                    .any(|(s, end)| *s == p.sentence && *end <= p.range.start)
                 && !(digits == 9 && org_cue_sentences.contains(&p.sentence))
         })
         .collect();
     for p in spans(&patterns.international_phone, &cased, text, &sentences) {
-        if !phones.iter().any(|q| q.range.start < p.range.end && p.range.start < q.range.end) {
+        if !phones
+            .iter()
+            .any(|q| q.range.start < p.range.end && p.range.start < q.range.end)
+        {
             phones.push(p);
         }
     }
     facts.phones = phones.into_iter().filter(not_authority).collect();
-    facts.addresses.extend(spans(&patterns.address_folded, &folded, text, &sentences).into_iter().filter(not_authority));
+    facts.addresses.extend(
+        spans(&patterns.address_folded, &folded, text, &sentences)
+            .into_iter()
+            .filter(not_authority),
+    );
     for regex in &patterns.address_cased {
-        facts.addresses.extend(spans(regex, &cased, text, &sentences).into_iter().filter(not_authority));
+        facts.addresses.extend(
+            spans(regex, &cased, text, &sentences)
+                .into_iter()
+                .filter(not_authority),
+        );
     }
     facts.emails.retain(not_authority);
 
@@ -429,34 +477,53 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
         let before = cased.get(sentence.start..cue.range.start).unwrap_or("");
         if let Some(caps) = patterns.name_run_before_copula.captures(before) {
             if let Some(run) = caps.get(1) {
-                let original = text.get(sentence.start + run.start()..sentence.start + run.end()).unwrap_or("");
+                let original = text
+                    .get(sentence.start + run.start()..sentence.start + run.end())
+                    .unwrap_or("");
                 if let Some(name) = clean_name(original) {
                     let start = sentence.start + run.start();
-                    facts.controller_names.push(Span { range: start..start + run.len(), sentence: cue.sentence, value: name });
+                    facts.controller_names.push(Span {
+                        range: start..start + run.len(),
+                        sentence: cue.sentence,
+                        value: name,
+                    });
                 }
             }
         }
         let after = cased.get(cue.range.end..sentence.end).unwrap_or("");
         if let Some(caps) = patterns.name_run_after_copula.captures(after) {
             if let Some(run) = caps.get(1) {
-                let original = text.get(cue.range.end + run.start()..cue.range.end + run.end()).unwrap_or("");
+                let original = text
+                    .get(cue.range.end + run.start()..cue.range.end + run.end())
+                    .unwrap_or("");
                 if let Some(name) = clean_name(original) {
                     let start = cue.range.end + run.start();
-                    facts.controller_names.push(Span { range: start..start + run.len(), sentence: cue.sentence, value: name });
+                    facts.controller_names.push(Span {
+                        range: start..start + run.len(),
+                        sentence: cue.sentence,
+                        value: name,
+                    });
                 }
             }
         }
-        if after.trim_end().ends_with(':') && text.get(sentence.end..).unwrap_or("").trim().is_empty() {
+        if after.trim_end().ends_with(':')
+            && text.get(sentence.end..).unwrap_or("").trim().is_empty()
+        {
             facts.controller_label = true;
         }
     }
     let roles: Vec<Mention> = facts.affirmed(Concept::ProcessorRole).cloned().collect();
     for role in roles {
         let sentence = &sentences[role.sentence as usize];
-        let before = cased.get(sentence.start..role.range.start).unwrap_or("").trim_end();
+        let before = cased
+            .get(sentence.start..role.range.start)
+            .unwrap_or("")
+            .trim_end();
         if let Some(run) = patterns.name_run.find_iter(before).last() {
             if run.end() == before.len() {
-                let original = text.get(sentence.start + run.start()..sentence.start + run.end()).unwrap_or("");
+                let original = text
+                    .get(sentence.start + run.start()..sentence.start + run.end())
+                    .unwrap_or("");
                 if let Some(name) = clean_name(original) {
                     facts.processor_names.push(name.to_lowercase());
                 }
@@ -468,10 +535,18 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
             continue;
         };
         let sentence = sentence_index(&sentences, number.start());
-        let digits: String = number.as_str().chars().filter(char::is_ascii_digit).collect();
+        let digits: String = number
+            .as_str()
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
         let cued = org_cue_sentences.contains(&sentence);
         if cued && (digits.len() == 9 || language == Language::En) {
-            facts.org_numbers.push(Span { range: number.range(), sentence, value: digits });
+            facts.org_numbers.push(Span {
+                range: number.range(),
+                sentence,
+                value: digits,
+            });
         }
     }
 
@@ -493,15 +568,25 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
         }
     }
     for m in patterns.iso_date.find_iter(&cased) {
-        facts.dates.push(Span { range: m.range(), sentence: sentence_index(&sentences, m.start()), value: m.as_str().to_string() });
+        facts.dates.push(Span {
+            range: m.range(),
+            sentence: sentence_index(&sentences, m.start()),
+            value: m.as_str().to_string(),
+        });
     }
     for m in lexicon.named_date.find_iter(&folded) {
         let value = text.get(m.range()).unwrap_or(m.as_str()).to_string();
-        facts.dates.push(Span { range: m.range(), sentence: sentence_index(&sentences, m.start()), value });
+        facts.dates.push(Span {
+            range: m.range(),
+            sentence: sentence_index(&sentences, m.start()),
+            value,
+        });
     }
     facts.dates.sort_by_key(|d| d.range.start);
-    let update_sentences: Vec<u32> =
-        facts.affirmed(Concept::LastUpdatedCue).map(|m| m.sentence).collect();
+    let update_sentences: Vec<u32> = facts
+        .affirmed(Concept::LastUpdatedCue)
+        .map(|m| m.sentence)
+        .collect();
     let short_block = text.trim().chars().count() <= 60;
     facts.update_date = facts
         .dates
@@ -509,7 +594,11 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
         .find(|d| {
             update_sentences.contains(&d.sentence)
                 || (short_block && {
-                    let rest = format!("{}{}", text.get(..d.range.start).unwrap_or(""), text.get(d.range.end..).unwrap_or(""));
+                    let rest = format!(
+                        "{}{}",
+                        text.get(..d.range.start).unwrap_or(""),
+                        text.get(d.range.end..).unwrap_or("")
+                    );
                     words_between(&rest, 0..rest.len()) <= 3
                 })
         })
@@ -533,7 +622,10 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
             facts.periods.push(Period {
                 range: whole.range(),
                 sentence: sentence_index(&sentences, whole.start()),
-                text: text.get(whole.range()).unwrap_or(whole.as_str()).to_string(),
+                text: text
+                    .get(whole.range())
+                    .unwrap_or(whole.as_str())
+                    .to_string(),
                 days: unit_kind.days(count),
             });
         }
@@ -547,19 +639,34 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
             else {
                 continue;
             };
-            let valid = (article.as_str() == "6" && paragraph.as_str() == "1" && point.as_str() <= "f")
-                || (article.as_str() == "9" && paragraph.as_str() == "2");
+            let valid =
+                (article.as_str() == "6" && paragraph.as_str() == "1" && point.as_str() <= "f")
+                    || (article.as_str() == "9" && paragraph.as_str() == "2");
             if valid {
-                let value = format!("{}.{}.{}", article.as_str(), paragraph.as_str(), point.as_str().to_lowercase());
-                if !facts.basis_refs.iter().any(|b| b.range.start < whole.end() && whole.start() < b.range.end) {
-                    facts.basis_refs.push(Span { range: whole.range(), sentence: sentence_index(&sentences, whole.start()), value });
+                let value = format!(
+                    "{}.{}.{}",
+                    article.as_str(),
+                    paragraph.as_str(),
+                    point.as_str().to_lowercase()
+                );
+                if !facts
+                    .basis_refs
+                    .iter()
+                    .any(|b| b.range.start < whole.end() && whole.start() < b.range.end)
+                {
+                    facts.basis_refs.push(Span {
+                        range: whole.range(),
+                        sentence: sentence_index(&sentences, whole.start()),
+                        value,
+                    });
                 }
             }
         }
     }
     facts.basis_refs.sort_by_key(|b| b.range.start);
 
-    facts.cookie_context = facts.has(Concept::CookieContext) || patterns.cookie_name.is_match(&folded);
+    facts.cookie_context =
+        facts.has(Concept::CookieContext) || patterns.cookie_name.is_match(&folded);
 
     // Shape, for plain-text headings.
     let first_line_end = text.find('\n').unwrap_or(text.len());
@@ -591,60 +698,146 @@ mod tests {
     use super::*;
 
     fn concepts(text: &str, language: Language) -> Vec<Concept> {
-        extract(text, language).mentions.iter().filter(|m| !m.negated).map(|m| m.concept).collect()
+        extract(text, language)
+            .mentions
+            .iter()
+            .filter(|m| !m.negated)
+            .map(|m| m.concept)
+            .collect()
     }
 
     #[test]
     fn rights_in_norwegian_wording() {
-        let found = concepts("Du kan også be om retting eller sletting av mangelfulle opplysninger.", Language::Nb);
+        let found = concepts(
+            "Du kan også be om retting eller sletting av mangelfulle opplysninger.",
+            Language::Nb,
+        );
         assert!(found.contains(&Concept::RightRectification));
         assert!(found.contains(&Concept::RightErasure));
-        let found = concepts("Jupiter vil slette personopplysningene når formålet er oppfylt.", Language::Nb);
-        assert!(!found.contains(&Concept::RightErasure), "deletion by the controller is not the right");
+        let found = concepts(
+            "Jupiter vil slette personopplysningene når formålet er oppfylt.",
+            Language::Nb,
+        );
+        assert!(
+            !found.contains(&Concept::RightErasure),
+            "deletion by the controller is not the right"
+        );
     }
 
     #[test]
     fn negation_turns_a_mention_into_a_denial() {
-        let facts = extract("Vi bruker ikke profilering eller automatiserte avgjørelser.", Language::Nb);
-        assert!(facts.mentions.iter().any(|m| m.concept == Concept::Automated && m.negated));
+        let facts = extract(
+            "Vi bruker ikke profilering eller automatiserte avgjørelser.",
+            Language::Nb,
+        );
+        assert!(
+            facts
+                .mentions
+                .iter()
+                .any(|m| m.concept == Concept::Automated && m.negated)
+        );
         let facts = extract("We do not use profiling.", Language::En);
-        assert!(facts.mentions.iter().any(|m| m.concept == Concept::Automated && m.negated));
-        assert!(extract("Vi bruker profilering for å tilpasse annonser.", Language::Nb).has(Concept::Automated));
+        assert!(
+            facts
+                .mentions
+                .iter()
+                .any(|m| m.concept == Concept::Automated && m.negated)
+        );
+        assert!(
+            extract(
+                "Vi bruker profilering for å tilpasse annonser.",
+                Language::Nb
+            )
+            .has(Concept::Automated)
+        );
     }
 
     #[test]
     fn contacts_names_and_numbers() {
-        let facts = extract("Firmanavn: Eksempel Regnskap AS\nOrganisasjonsnummer: 912 345 678\nE-post: post@eksempel.no\nTelefon: +47 22 33 44 55", Language::Nb);
+        let facts = extract(
+            "Firmanavn: Eksempel Regnskap AS\nOrganisasjonsnummer: 912 345 678\nE-post: post@eksempel.no\nTelefon: +47 22 33 44 55",
+            Language::Nb,
+        );
         assert_eq!(facts.organisations[0].value, "Eksempel Regnskap AS");
         assert_eq!(facts.org_numbers[0].value, "912345678");
         assert_eq!(facts.emails[0].value, "post@eksempel.no");
         assert_eq!(facts.phones.len(), 1);
-        let facts = extract("Skriv til Datatilsynet, Postboks 458 Sentrum, 0105 Oslo.", Language::Nb);
-        assert!(facts.addresses.is_empty(), "the authority's address is not the controller's");
+        let facts = extract(
+            "Skriv til Datatilsynet, Postboks 458 Sentrum, 0105 Oslo.",
+            Language::Nb,
+        );
+        assert!(
+            facts.addresses.is_empty(),
+            "the authority's address is not the controller's"
+        );
         assert_eq!(facts.authorities[0].value, "Datatilsynet");
     }
 
     #[test]
     fn controller_statements_and_processor_roles() {
-        let facts = extract("Styret i FORENINGEN er ansvarlig for behandlingen av personopplysninger.", Language::Nb);
-        assert!(facts.controller_names.iter().any(|n| n.value.contains("FORENINGEN")), "{:?}", facts.controller_names);
-        let facts = extract("Acme Systems opptrer som databehandler for kundene.", Language::Nb);
+        let facts = extract(
+            "Styret i FORENINGEN er ansvarlig for behandlingen av personopplysninger.",
+            Language::Nb,
+        );
+        assert!(
+            facts
+                .controller_names
+                .iter()
+                .any(|n| n.value.contains("FORENINGEN")),
+            "{:?}",
+            facts.controller_names
+        );
+        let facts = extract(
+            "Acme Systems opptrer som databehandler for kundene.",
+            Language::Nb,
+        );
         assert_eq!(facts.processor_names, vec!["acme systems".to_string()]);
         let facts = extract("The data controller is Example Widgets Ltd.", Language::En);
-        assert!(facts.controller_names.iter().any(|n| n.value.starts_with("Example Widgets")), "{:?}", facts.controller_names);
+        assert!(
+            facts
+                .controller_names
+                .iter()
+                .any(|n| n.value.starts_with("Example Widgets")),
+            "{:?}",
+            facts.controller_names
+        );
         assert!(extract("Behandlingsansvarlig:", Language::Nb).controller_label);
     }
 
     #[test]
     fn periods_dates_and_references() {
-        let facts = extract("Loggen lagres i 15 dager og analysedata i fjorten dager eller 14 måneder.", Language::Nb);
+        let facts = extract(
+            "Loggen lagres i 15 dager og analysedata i fjorten dager eller 14 måneder.",
+            Language::Nb,
+        );
         let days: Vec<u32> = facts.periods.iter().map(|p| p.days).collect();
         assert_eq!(days, vec![15, 425]);
-        assert!(extract("Sist oppdatert: 08.12.23", Language::Nb).update_date.is_some());
-        assert!(extract("Last updated 3 March 2024", Language::En).update_date.is_some());
-        assert!(extract("Per 30.08.2021 bruker vi disse leverandørene i tjenesten vår.", Language::Nb).update_date.is_none());
-        let refs: Vec<String> = extract("Grunnlaget er personvernforordningen artikkel 6 nr. 1 bokstav f og Article 9(2)(a).", Language::Nb)
-            .basis_refs.into_iter().map(|b| b.value).collect();
+        assert!(
+            extract("Sist oppdatert: 08.12.23", Language::Nb)
+                .update_date
+                .is_some()
+        );
+        assert!(
+            extract("Last updated 3 March 2024", Language::En)
+                .update_date
+                .is_some()
+        );
+        assert!(
+            extract(
+                "Per 30.08.2021 bruker vi disse leverandørene i tjenesten vår.",
+                Language::Nb
+            )
+            .update_date
+            .is_none()
+        );
+        let refs: Vec<String> = extract(
+            "Grunnlaget er personvernforordningen artikkel 6 nr. 1 bokstav f og Article 9(2)(a).",
+            Language::Nb,
+        )
+        .basis_refs
+        .into_iter()
+        .map(|b| b.value)
+        .collect();
         assert_eq!(refs, vec!["6.1.f".to_string(), "9.2.a".to_string()]);
     }
 
@@ -652,13 +845,26 @@ mod tests {
     fn plain_headings_and_cookie_tables() {
         let facts = extract("Lagringstid", Language::Nb);
         assert!(facts.heading_line.is_some() && facts.single_line);
-        assert!(extract("Vi lagrer data.", Language::Nb).heading_line.is_none());
+        assert!(
+            extract("Vi lagrer data.", Language::Nb)
+                .heading_line
+                .is_none()
+        );
         assert!(extract("_ga 2 år Google Analytics", Language::Nb).cookie_context);
     }
 
     #[test]
     fn any_text_is_safe() {
-        for text in ["", "\u{0}\u{1}", "😀😀", "art. 6 nr", "@@@", "\n\n\n", "12.13.2020", "a\u{2028}b"] {
+        for text in [
+            "",
+            "\u{0}\u{1}",
+            "😀😀",
+            "art. 6 nr",
+            "@@@",
+            "\n\n\n",
+            "12.13.2020",
+            "a\u{2028}b",
+        ] {
             for language in Language::ALL {
                 let _ = extract(text, language);
             }

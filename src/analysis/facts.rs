@@ -181,15 +181,16 @@ fn contact_kinds(outline: &Outline, blocks: Range<usize>) -> Vec<ContactKind> {
 fn is_processor(name: &str, processors: &[String]) -> bool {
     let lower = name.to_lowercase();
     processors.iter().any(|p| {
-        lower == *p
-            || lower.starts_with(&format!("{p} "))
-            || p.starts_with(&format!("{lower} "))
+        lower == *p || lower.starts_with(&format!("{p} ")) || p.starts_with(&format!("{lower} "))
     })
 }
 
 fn controller(outline: &Outline) -> Option<Controller> {
-    let processors: Vec<String> =
-        outline.blocks.iter().flat_map(|b| b.facts.processor_names.iter().cloned()).collect();
+    let processors: Vec<String> = outline
+        .blocks
+        .iter()
+        .flat_map(|b| b.facts.processor_names.iter().cloned())
+        .collect();
     let mut org_number = None;
     for block in &outline.blocks {
         if let Some(number) = block.facts.org_numbers.first() {
@@ -213,7 +214,12 @@ fn controller(outline: &Outline) -> Option<Controller> {
                     .organisations
                     .first()
                     .map(|o| (o.value.clone(), next.absolute(&o.range)))
-                    .or_else(|| next.facts.line_text.clone().map(|t| (t, next.block.content.clone())));
+                    .or_else(|| {
+                        next.facts
+                            .line_text
+                            .clone()
+                            .map(|t| (t, next.block.content.clone()))
+                    });
                 if let Some((name, range)) = candidate {
                     if accept(&name) {
                         named = Some((name, range));
@@ -225,28 +231,50 @@ fn controller(outline: &Outline) -> Option<Controller> {
     }
     if named.is_none() {
         // An organisation number names its organisation: look beside it.
-        if let Some(i) = outline.blocks.iter().position(|b| !b.facts.org_numbers.is_empty()) {
+        if let Some(i) = outline
+            .blocks
+            .iter()
+            .position(|b| !b.facts.org_numbers.is_empty())
+        {
             named = outline.blocks[i.saturating_sub(2)..=i]
                 .iter()
                 .rev()
-                .find_map(|b| b.facts.organisations.iter().find(|o| accept(&o.value)).map(|o| (o.value.clone(), b.absolute(&o.range))));
+                .find_map(|b| {
+                    b.facts
+                        .organisations
+                        .iter()
+                        .find(|o| accept(&o.value))
+                        .map(|o| (o.value.clone(), b.absolute(&o.range)))
+                });
         }
     }
     if named.is_none() {
         // An organisation with a legal form at the top of the notice is its author.
         named = outline.blocks.iter().take(3).find_map(|b| {
-            b.facts.organisations.iter().find(|o| accept(&o.value)).map(|o| (o.value.clone(), b.absolute(&o.range)))
+            b.facts
+                .organisations
+                .iter()
+                .find(|o| accept(&o.value))
+                .map(|o| (o.value.clone(), b.absolute(&o.range)))
         });
     }
     match (named, org_number) {
-        (Some((name, range)), number) => Some(Controller { name: Some(name), org_number: number, range }),
+        (Some((name, range)), number) => Some(Controller {
+            name: Some(name),
+            org_number: number,
+            range,
+        }),
         (None, Some(number)) => {
             let range = outline
                 .blocks
                 .iter()
                 .find_map(|b| b.facts.org_numbers.first().map(|n| b.absolute(&n.range)))
                 .unwrap_or(0..0);
-            Some(Controller { name: None, org_number: Some(number), range })
+            Some(Controller {
+                name: None,
+                org_number: Some(number),
+                range,
+            })
         }
         (None, None) => None,
     }
@@ -256,7 +284,12 @@ fn dpo(outline: &Outline) -> (Option<Dpo>, bool) {
     let mut denied = false;
     let mut fallback = None;
     for (i, block) in outline.blocks.iter().enumerate() {
-        if block.facts.mentions.iter().any(|m| m.concept == Concept::Dpo && m.negated) {
+        if block
+            .facts
+            .mentions
+            .iter()
+            .any(|m| m.concept == Concept::Dpo && m.negated)
+        {
             denied = true;
         }
         let Some(mention) = block.facts.affirmed(Concept::Dpo).next() else {
@@ -264,12 +297,26 @@ fn dpo(outline: &Outline) -> (Option<Dpo>, bool) {
         };
         let range = block.absolute(&mention.range);
         let contact = contact_kinds(outline, i..(i + 5).min(outline.blocks.len()));
-        let contact: Vec<ContactKind> = contact.into_iter().filter(|k| *k != ContactKind::Form).collect();
+        let contact: Vec<ContactKind> = contact
+            .into_iter()
+            .filter(|k| *k != ContactKind::Form)
+            .collect();
         if !contact.is_empty() {
-            return (Some(Dpo { name: None, contact, range }), denied);
+            return (
+                Some(Dpo {
+                    name: None,
+                    contact,
+                    range,
+                }),
+                denied,
+            );
         }
         if fallback.is_none() && block.facts.has(Concept::DpoOurs) {
-            fallback = Some(Dpo { name: None, contact: Vec::new(), range });
+            fallback = Some(Dpo {
+                name: None,
+                contact: Vec::new(),
+                range,
+            });
         }
     }
     (fallback, denied)
@@ -329,7 +376,8 @@ pub fn gather(outline: &Outline, language: Language) -> DocumentFacts {
             continue;
         }
         let retention_section = outline.section_of(i).retention;
-        let about_storage = |s: u32| f.has_in_sentence(Concept::RetentionCue, s) || retention_section;
+        let about_storage =
+            |s: u32| f.has_in_sentence(Concept::RetentionCue, s) || retention_section;
         let mut vague_sentences = Vec::new();
         for m in f.affirmed(Concept::RetentionVague) {
             if about_storage(m.sentence) {
@@ -337,7 +385,9 @@ pub fn gather(outline: &Outline, language: Language) -> DocumentFacts {
                 vague_retention.push(block.absolute(&m.range));
             }
         }
-        if f.affirmed(Concept::RetentionCriterion).any(|m| !vague_sentences.contains(&m.sentence)) {
+        if f.affirmed(Concept::RetentionCriterion)
+            .any(|m| !vague_sentences.contains(&m.sentence))
+        {
             criteria = true;
         }
         for period in &f.periods {
@@ -362,7 +412,12 @@ pub fn gather(outline: &Outline, language: Language) -> DocumentFacts {
     let mut automated_unexplained = None;
     let mut automated_informed = false;
     for (i, block) in outline.blocks.iter().enumerate() {
-        if block.facts.mentions.iter().any(|m| m.concept == Concept::Automated && m.negated) {
+        if block
+            .facts
+            .mentions
+            .iter()
+            .any(|m| m.concept == Concept::Automated && m.negated)
+        {
             automated_informed = true;
         }
         if let Some(m) = block.facts.affirmed(Concept::Automated).next() {
@@ -405,17 +460,20 @@ pub fn gather(outline: &Outline, language: Language) -> DocumentFacts {
         automated_decisions: automated_informed,
     };
 
-    let public_authority = outline
-        .blocks
-        .iter()
-        .enumerate()
-        .any(|(i, b)| b.facts.has(Concept::PublicAuthority) && (i < 3 || b.facts.has(Concept::ControllerCue)));
+    let public_authority = outline.blocks.iter().enumerate().any(|(i, b)| {
+        b.facts.has(Concept::PublicAuthority) && (i < 3 || b.facts.has(Concept::ControllerCue))
+    });
 
     let document_anchor = outline
         .first_heading()
         .or_else(|| {
             outline.blocks.first().map(|b| {
-                let line_end = b.facts.heading_line.as_ref().map(|r| r.end).unwrap_or(b.block.content.len());
+                let line_end = b
+                    .facts
+                    .heading_line
+                    .as_ref()
+                    .map(|r| r.end)
+                    .unwrap_or(b.block.content.len());
                 b.block.content.start..b.block.content.start + line_end.min(b.block.content.len())
             })
         })
@@ -447,7 +505,9 @@ pub fn gather(outline: &Outline, language: Language) -> DocumentFacts {
     .into_iter()
     .filter(|c| any(*c))
     .count();
-    let is_policy = (title_is_policy && evidence >= 2) || evidence >= 5 || (any(Concept::PolicyTitle) && evidence >= 3);
+    let is_policy = (title_is_policy && evidence >= 2)
+        || evidence >= 5
+        || (any(Concept::PolicyTitle) && evidence >= 3);
 
     let (dpo, dpo_denied) = dpo(outline);
     DocumentFacts {
@@ -465,9 +525,17 @@ pub fn gather(outline: &Outline, language: Language) -> DocumentFacts {
         retention,
         retention_periods,
         vague_retention,
-        recipients: outline.blocks.iter().any(|b| b.facts.mentions.iter().any(|m| m.concept == Concept::Recipients)),
+        recipients: outline.blocks.iter().any(|b| {
+            b.facts
+                .mentions
+                .iter()
+                .any(|m| m.concept == Concept::Recipients)
+        }),
         statutory: any(Concept::Statutory),
-        last_updated: outline.blocks.iter().find_map(|b| b.facts.update_date.as_ref().map(|d| d.value.clone())),
+        last_updated: outline
+            .blocks
+            .iter()
+            .find_map(|b| b.facts.update_date.as_ref().map(|d| d.value.clone())),
         automated_unexplained,
         legitimate_interest_unstated,
         public_authority,

@@ -66,7 +66,12 @@ pub struct Finding {
 impl Finding {
     /// A finding of `rule` with its default severity and message, or with the message variant
     /// `variant` (such as "unnamed") when given. `None` only for an id not in the catalogue.
-    pub fn new(rule: &str, language: Language, range: Range<usize>, variant: Option<&str>) -> Option<Finding> {
+    pub fn new(
+        rule: &str,
+        language: Language,
+        range: Range<usize>,
+        variant: Option<&str>,
+    ) -> Option<Finding> {
         let (id, info) = knowledge::rules().get_key_value(rule)?;
         let key = match variant {
             Some(v) => format!("{v}_{}", language.code()),

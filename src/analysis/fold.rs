@@ -76,7 +76,14 @@ mod tests {
 
     #[test]
     fn folding_keeps_byte_length_and_lowercases() {
-        for text in ["Æøå", "Personopplysningene i EØS", "😀 «sitat» – ’x’…", "İstanbul ẞ", "Σ", "日本"] {
+        for text in [
+            "Æøå",
+            "Personopplysningene i EØS",
+            "😀 «sitat» – ’x’…",
+            "İstanbul ẞ",
+            "Σ",
+            "日本",
+        ] {
             let folded = fold(text);
             assert_eq!(folded.len(), text.len(), "{text}");
             assert!(folded.is_ascii());

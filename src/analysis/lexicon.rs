@@ -309,7 +309,12 @@ fn source_for(language: Language) -> &'static str {
 fn parse_source(language: Language) -> LexiconSource {
     let mut source: LexiconSource =
         toml::from_str(source_for(language)).expect("embedded lexicon parses");
-    if let Some(parent) = source.extends.take().as_deref().and_then(Language::from_code) {
+    if let Some(parent) = source
+        .extends
+        .take()
+        .as_deref()
+        .and_then(Language::from_code)
+    {
         let base = parse_source(parent);
         for (key, concept) in base.concepts {
             let entry = source.concepts.entry(key).or_default();
@@ -364,7 +369,7 @@ fn compile(language: Language) -> Lexicon {
         }
     }
     let numbers = alternation(source.number_words.keys());
-    let unit_words = alternation(units.keys().map(|k| k).collect::<Vec<_>>().into_iter());
+    let unit_words = alternation(units.keys());
     let period = ascii_regex(&format!(
         r"\b(\d{{1,4}}(?:[.,]\d{{1,2}})?|{numbers})(?:(?:-|–|\s+til\s+|\s+to\s+)(\d{{1,4}}))?\s*({unit_words})\b"
     ));
@@ -376,9 +381,17 @@ fn compile(language: Language) -> Lexicon {
         language,
         concepts,
         negations: source.negations.iter().map(|n| fold(n)).collect(),
-        number_words: source.number_words.into_iter().map(|(k, v)| (fold(&k), v)).collect(),
+        number_words: source
+            .number_words
+            .into_iter()
+            .map(|(k, v)| (fold(&k), v))
+            .collect(),
         units,
-        months: source.months.into_iter().map(|(k, v)| (fold(&k), v)).collect(),
+        months: source
+            .months
+            .into_iter()
+            .map(|(k, v)| (fold(&k), v))
+            .collect(),
         period,
         named_date,
     }
@@ -411,7 +424,11 @@ mod tests {
     use super::*;
 
     fn matches(language: Language, concept: Concept, text: &str) -> bool {
-        lexicon(language).concept(concept).strong.as_ref().is_some_and(|r| r.is_match(&fold(text)))
+        lexicon(language)
+            .concept(concept)
+            .strong
+            .as_ref()
+            .is_some_and(|r| r.is_match(&fold(text)))
     }
 
     #[test]
@@ -425,22 +442,54 @@ mod tests {
 
     #[test]
     fn stems_cover_inflection_and_compounds() {
-        assert!(matches(Language::Nb, Concept::RightAccess, "Du har innsynsrett."));
-        assert!(matches(Language::Nb, Concept::RightAccess, "Kontakt og innsyn"));
-        assert!(matches(Language::Nb, Concept::RetentionCue, "Loggen slettes etter 15 dager"));
-        assert!(matches(Language::Nb, Concept::RightPortability, "Dataportabilitet"));
-        assert!(!matches(Language::Nb, Concept::RightRectification, "klagebehandling og feilretting"));
+        assert!(matches(
+            Language::Nb,
+            Concept::RightAccess,
+            "Du har innsynsrett."
+        ));
+        assert!(matches(
+            Language::Nb,
+            Concept::RightAccess,
+            "Kontakt og innsyn"
+        ));
+        assert!(matches(
+            Language::Nb,
+            Concept::RetentionCue,
+            "Loggen slettes etter 15 dager"
+        ));
+        assert!(matches(
+            Language::Nb,
+            Concept::RightPortability,
+            "Dataportabilitet"
+        ));
+        assert!(!matches(
+            Language::Nb,
+            Concept::RightRectification,
+            "klagebehandling og feilretting"
+        ));
     }
 
     #[test]
     fn gaps_do_not_cross_sentences() {
-        assert!(matches(Language::Nb, Concept::RightRestriction, "be oss begrense behandlingen"));
-        assert!(!matches(Language::Nb, Concept::RightRestriction, "Tilgang begrenses. Behandlingen skjer"));
+        assert!(matches(
+            Language::Nb,
+            Concept::RightRestriction,
+            "be oss begrense behandlingen"
+        ));
+        assert!(!matches(
+            Language::Nb,
+            Concept::RightRestriction,
+            "Tilgang begrenses. Behandlingen skjer"
+        ));
     }
 
     #[test]
     fn nynorsk_extends_bokmaal() {
-        assert!(matches(Language::Nn, Concept::Dpo, "personvernombodet vårt"));
+        assert!(matches(
+            Language::Nn,
+            Concept::Dpo,
+            "personvernombodet vårt"
+        ));
         assert!(matches(Language::Nn, Concept::Dpo, "personvernombudet"));
     }
 
@@ -448,8 +497,20 @@ mod tests {
     fn months_and_days() {
         assert_eq!(Unit::Month.days(14.0), 425);
         assert_eq!(Unit::Year.days(5.0), 1825);
-        assert!(lexicon(Language::Nb).period.is_match(&fold("lagres i 14 måneder")));
-        assert!(lexicon(Language::En).named_date.is_match(&fold("Last updated: March 3, 2024")));
-        assert!(lexicon(Language::Nb).named_date.is_match(&fold("dannet den 27 Sept. 2022")));
+        assert!(
+            lexicon(Language::Nb)
+                .period
+                .is_match(&fold("lagres i 14 måneder"))
+        );
+        assert!(
+            lexicon(Language::En)
+                .named_date
+                .is_match(&fold("Last updated: March 3, 2024"))
+        );
+        assert!(
+            lexicon(Language::Nb)
+                .named_date
+                .is_match(&fold("dannet den 27 Sept. 2022"))
+        );
     }
 }

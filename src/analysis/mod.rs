@@ -72,7 +72,10 @@ impl Analyzer {
                 let mut counts = [0u32; 3];
                 for block in &blocks {
                     let entry = self.markers.entry(block.hash).or_insert_with(|| {
-                        (generation, extract::marker_counts(&document.slice(block.content.clone())))
+                        (
+                            generation,
+                            extract::marker_counts(&document.slice(block.content.clone())),
+                        )
                     });
                     entry.0 = generation;
                     for (total, n) in counts.iter_mut().zip(entry.1) {
@@ -87,7 +90,13 @@ impl Analyzer {
             .into_iter()
             .map(|block| {
                 let entry = self.facts.entry((block.hash, language)).or_insert_with(|| {
-                    (generation, Arc::new(extract::extract(&document.slice(block.content.clone()), language)))
+                    (
+                        generation,
+                        Arc::new(extract::extract(
+                            &document.slice(block.content.clone()),
+                            language,
+                        )),
+                    )
                 });
                 entry.0 = generation;
                 let facts = Arc::clone(&entry.1);
@@ -104,7 +113,11 @@ impl Analyzer {
             self.facts.retain(|_, (seen, _)| *seen == generation);
             self.markers.retain(|_, (seen, _)| *seen == generation);
         }
-        Analysis { facts, findings, outline }
+        Analysis {
+            facts,
+            findings,
+            outline,
+        }
     }
 }
 

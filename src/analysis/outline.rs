@@ -95,7 +95,10 @@ pub fn is_read(kind: BlockKind, format: TextFormat) -> bool {
 
 /// Builds the outline from blocks and their facts.
 pub fn build(blocks: Vec<(Block, Arc<BlockFacts>)>, format: TextFormat) -> Outline {
-    let mut outline = Outline { blocks: Vec::with_capacity(blocks.len()), sections: vec![Section::default()] };
+    let mut outline = Outline {
+        blocks: Vec::with_capacity(blocks.len()),
+        sections: vec![Section::default()],
+    };
     for (block, facts) in blocks {
         let heading = heading_of(&block, &facts, format);
         if let Some((range, level)) = &heading {
@@ -114,7 +117,12 @@ pub fn build(blocks: Vec<(Block, Arc<BlockFacts>)>, format: TextFormat) -> Outli
             });
         }
         let section = outline.sections.len() - 1;
-        outline.blocks.push(OutlineBlock { block, facts, heading: heading.map(|(r, _)| r), section });
+        outline.blocks.push(OutlineBlock {
+            block,
+            facts,
+            heading: heading.map(|(r, _)| r),
+            section,
+        });
     }
     outline
 }

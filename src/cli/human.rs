@@ -19,7 +19,11 @@ fn level(severity: Severity) -> Level {
 
 /// Writes every finding and a summary line to stdout.
 pub fn write(reports: &[FileReport], color: bool) -> std::io::Result<()> {
-    let choice = if color { termcolor::ColorChoice::Always } else { termcolor::ColorChoice::Never };
+    let choice = if color {
+        termcolor::ColorChoice::Always
+    } else {
+        termcolor::ColorChoice::Never
+    };
     let writer = termcolor::StandardStream::stdout(choice);
     let mut out = writer.lock();
     let config = Config::default();

@@ -59,7 +59,8 @@ pub struct CheckArgs {
 }
 
 fn parse_severity(text: &str) -> Result<Severity, String> {
-    Severity::parse(text).ok_or_else(|| format!("expected error, warning, information or hint, not {text:?}"))
+    Severity::parse(text)
+        .ok_or_else(|| format!("expected error, warning, information or hint, not {text:?}"))
 }
 
 fn parse_language(text: &str) -> Result<Language, String> {
@@ -86,7 +87,9 @@ pub enum InputError {
     #[error("{0}: cannot read: {1}")]
     Unreadable(String, std::io::Error),
     /// The file holds binary data.
-    #[error("{0}: looks like a binary file (it contains NUL bytes); a policy must be Markdown or plain text")]
+    #[error(
+        "{0}: looks like a binary file (it contains NUL bytes); a policy must be Markdown or plain text"
+    )]
     Binary(String),
     /// The file is not UTF-8.
     #[error("{0}: is not UTF-8 text (invalid byte at offset {1}); save the policy as UTF-8")]
@@ -121,7 +124,8 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
         .into_iter()
         .filter_entry(|e| {
             let name = e.file_name().to_string_lossy();
-            e.depth() == 0 || !(name.starts_with('.') || SKIPPED_DIRECTORIES.contains(&name.as_ref()))
+            e.depth() == 0
+                || !(name.starts_with('.') || SKIPPED_DIRECTORIES.contains(&name.as_ref()))
         })
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file() && has_policy_extension(e.path()))
@@ -132,10 +136,19 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Analyses one text as a policy file.
-pub fn analyse_text(path: &str, text: &str, options: &Options, analyzer: &mut Analyzer) -> FileReport {
+pub fn analyse_text(
+    path: &str,
+    text: &str,
+    options: &Options,
+    analyzer: &mut Analyzer,
+) -> FileReport {
     let document = Document::new(text, TextFormat::from_hint(path));
     let analysis = analyzer.analyze(&document, options);
-    FileReport { path: path.to_string(), document, analysis }
+    FileReport {
+        path: path.to_string(),
+        document,
+        analysis,
+    }
 }
 
 /// Collects and analyses the files named by `paths`. Files named directly are always checked;
@@ -153,7 +166,12 @@ pub fn collect(paths: &[PathBuf], options: &Options) -> (Vec<FileReport>, Vec<In
             for file in candidates {
                 match read_policy(&file) {
                     Ok(text) => {
-                        let report = analyse_text(&file.display().to_string(), &text, options, &mut analyzer);
+                        let report = analyse_text(
+                            &file.display().to_string(),
+                            &text,
+                            options,
+                            &mut analyzer,
+                        );
                         if report.analysis.facts.is_policy {
                             found += 1;
                             reports.push(report);
@@ -181,7 +199,9 @@ pub fn collect(paths: &[PathBuf], options: &Options) -> (Vec<FileReport>, Vec<In
 
 /// Runs `check` and returns the exit status.
 pub fn run(args: &CheckArgs) -> u8 {
-    let options = Options { language: args.language };
+    let options = Options {
+        language: args.language,
+    };
     let (reports, errors) = collect(&args.paths, &options);
     for error in &errors {
         eprintln!("privacy-lsp: error: {error}");
@@ -191,7 +211,9 @@ pub fn run(args: &CheckArgs) -> u8 {
             let color = match args.color {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
-                ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+                ColorChoice::Auto => {
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+                }
             };
             human::write(&reports, color)
         }

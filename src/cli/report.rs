@@ -29,9 +29,15 @@ impl Range {
     pub fn of(document: &Document, bytes: &std::ops::Range<usize>) -> Range {
         let convert = |b: usize| {
             let p = document.position_at(b, PositionEncoding::Utf16);
-            Position { line: p.line, character: p.col }
+            Position {
+                line: p.line,
+                character: p.col,
+            }
         };
-        Range { start: convert(bytes.start), end: convert(bytes.end) }
+        Range {
+            start: convert(bytes.start),
+            end: convert(bytes.end),
+        }
     }
 }
 
@@ -117,10 +123,10 @@ struct FindingJson<'a> {
 fn facts_json(document: &Document, facts: &DocumentFacts) -> FactsJson {
     let r = &facts.rights;
     FactsJson {
-        controller: facts
-            .controller
-            .as_ref()
-            .map(|c| ControllerJson { name: c.name.clone(), org_number: c.org_number.clone() }),
+        controller: facts.controller.as_ref().map(|c| ControllerJson {
+            name: c.name.clone(),
+            org_number: c.org_number.clone(),
+        }),
         controller_contact: facts.controller_contact.iter().map(|k| k.name()).collect(),
         dpo: facts.dpo.as_ref().map(|d| DpoJson {
             name: d.name.clone(),
@@ -144,7 +150,11 @@ fn facts_json(document: &Document, facts: &DocumentFacts) -> FactsJson {
         retention_periods: facts
             .retention_periods
             .iter()
-            .map(|p| PeriodJson { text: p.text.clone(), days: p.days, range: Range::of(document, &p.range) })
+            .map(|p| PeriodJson {
+                text: p.text.clone(),
+                days: p.days,
+                range: Range::of(document, &p.range),
+            })
             .collect(),
         last_updated: facts.last_updated.clone(),
     }
@@ -177,7 +187,10 @@ pub fn to_value(reports: &[FileReport]) -> serde_json::Value {
         .collect();
     let report = Report {
         version: 1,
-        tool: Tool { name: env!("CARGO_PKG_NAME"), version: env!("CARGO_PKG_VERSION") },
+        tool: Tool {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+        },
         files,
     };
     serde_json::to_value(report).unwrap_or(serde_json::Value::Null)

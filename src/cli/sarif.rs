@@ -34,8 +34,12 @@ pub fn to_sarif(reports: &[FileReport]) -> Sarif {
     let mut results = Vec::new();
     for report in reports {
         for finding in &report.analysis.findings {
-            let start = report.document.position_at(finding.range.start, PositionEncoding::Utf16);
-            let end = report.document.position_at(finding.range.end, PositionEncoding::Utf16);
+            let start = report
+                .document
+                .position_at(finding.range.start, PositionEncoding::Utf16);
+            let end = report
+                .document
+                .position_at(finding.range.end, PositionEncoding::Utf16);
             let region = Region::builder()
                 .start_line(i64::from(start.line) + 1)
                 .start_column(i64::from(start.col) + 1)
@@ -45,7 +49,11 @@ pub fn to_sarif(reports: &[FileReport]) -> Sarif {
             let location = Location::builder()
                 .physical_location(
                     PhysicalLocation::builder()
-                        .artifact_location(ArtifactLocation::builder().uri(report.path.replace('\\', "/")).build())
+                        .artifact_location(
+                            ArtifactLocation::builder()
+                                .uri(report.path.replace('\\', "/"))
+                                .build(),
+                        )
                         .region(region)
                         .build(),
                 )
@@ -54,7 +62,11 @@ pub fn to_sarif(reports: &[FileReport]) -> Sarif {
                 SarifResult::builder()
                     .rule_id(finding.rule.to_string())
                     .level(level(finding.severity))
-                    .message(Message::builder().text(format!("{} ({})", finding.message, finding.article)).build())
+                    .message(
+                        Message::builder()
+                            .text(format!("{} ({})", finding.message, finding.article))
+                            .build(),
+                    )
                     .locations(vec![location])
                     .build(),
             );
@@ -66,7 +78,10 @@ pub fn to_sarif(reports: &[FileReport]) -> Sarif {
         .information_uri("https://github.com/privacy-lsp/privacy-lsp".to_string())
         .rules(rules)
         .build();
-    let run = Run::builder().tool(Tool::builder().driver(driver).build()).results(results).build();
+    let run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .results(results)
+        .build();
     Sarif::builder()
         .version(serde_json::Value::String("2.1.0".into()))
         .schema(serde_sarif::sarif::SCHEMA_URL.to_string())

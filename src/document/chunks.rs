@@ -90,10 +90,18 @@ pub fn split_points(text: &str, at_document_start: bool) -> (Vec<usize>, bool) {
                 if closes { Open::Nothing } else { open }
             }
             Open::Fence { marker, len } => {
-                if closes_fence(line, marker, len) { Open::Nothing } else { open }
+                if closes_fence(line, marker, len) {
+                    Open::Nothing
+                } else {
+                    open
+                }
             }
             Open::Html(closer) => {
-                if line.to_lowercase().contains(closer) { Open::Nothing } else { open }
+                if line.to_lowercase().contains(closer) {
+                    Open::Nothing
+                } else {
+                    open
+                }
             }
             Open::Nothing => {
                 if first_line && at_document_start && (line == "---" || line == "+++") {
@@ -103,7 +111,11 @@ pub fn split_points(text: &str, at_document_start: bool) -> (Vec<usize>, bool) {
                 } else if let Some((opener_len, closer)) = html_raw_block_end(line) {
                     let lower = line.trim_start_matches(' ').to_lowercase();
                     let after_opener = lower.get(opener_len..).unwrap_or("");
-                    if after_opener.contains(closer) { Open::Nothing } else { Open::Html(closer) }
+                    if after_opener.contains(closer) {
+                        Open::Nothing
+                    } else {
+                        Open::Html(closer)
+                    }
                 } else {
                     Open::Nothing
                 }

@@ -93,7 +93,12 @@ impl Document {
     pub fn new(text: &str, format: TextFormat) -> Document {
         let mut parser = syntax::new_parser();
         let (chunks, _) = build_chunks(&mut parser, text, 0, true, &[], None);
-        Document { rope: Rope::from_str(text), format, chunks, parser }
+        Document {
+            rope: Rope::from_str(text),
+            format,
+            chunks,
+            parser,
+        }
     }
 
     /// The document's format.
@@ -159,7 +164,13 @@ impl Document {
     }
 
     /// Replaces the text between two LSP positions with `new_text`.
-    pub fn edit_lsp(&mut self, start: LineCol, end: LineCol, encoding: PositionEncoding, new_text: &str) {
+    pub fn edit_lsp(
+        &mut self,
+        start: LineCol,
+        end: LineCol,
+        encoding: PositionEncoding,
+        new_text: &str,
+    ) {
         let start = self.offset_at(start, encoding);
         let end = self.offset_at(end, encoding).max(start);
         self.edit(start..end, new_text);
@@ -184,7 +195,10 @@ impl Document {
 
         let last = self.chunks.len() - 1;
         let containing = |offset: usize| {
-            self.chunks.partition_point(|c| c.start <= offset).saturating_sub(1).min(last)
+            self.chunks
+                .partition_point(|c| c.start <= offset)
+                .saturating_sub(1)
+                .min(last)
         };
         let first_touched = containing(start);
         let last_touched = containing(end);
@@ -215,14 +229,22 @@ impl Document {
 
         loop {
             let region_start = self.chunks[a].start;
-            let region_end = if b == last { new_len_total } else { shift(self.chunks[b].end()) };
+            let region_end = if b == last {
+                new_len_total
+            } else {
+                shift(self.chunks[b].end())
+            };
             let text: String = self.rope.byte_slice(region_start..region_end).into();
             // Unchanged chunks in the region, at their new offsets.
             let reusable: Vec<(usize, usize, usize)> = (a..=b)
                 .filter(|i| *i < first_touched || *i > last_touched)
                 .map(|i| {
                     let c = &self.chunks[i];
-                    let start_new = if i < first_touched { c.start } else { shift(c.start) };
+                    let start_new = if i < first_touched {
+                        c.start
+                    } else {
+                        shift(c.start)
+                    };
                     (i, start_new, c.len)
                 })
                 .collect();
@@ -255,12 +277,21 @@ impl Document {
 
     /// The tree-sitter edit for replacing `start..end` with `new_text`, relative to the chunk
     /// that starts at `chunk_start`. Computed before the rope changes.
-    fn input_edit(&self, chunk_start: usize, start: usize, end: usize, new_text: &str) -> InputEdit {
+    fn input_edit(
+        &self,
+        chunk_start: usize,
+        start: usize,
+        end: usize,
+        new_text: &str,
+    ) -> InputEdit {
         let point = |byte: usize| {
             let line = self.rope.byte_to_line(byte);
             let base_line = self.rope.byte_to_line(chunk_start);
             let line_start = self.rope.line_to_byte(line).max(chunk_start);
-            Point { row: line - base_line, column: byte - line_start }
+            Point {
+                row: line - base_line,
+                column: byte - line_start,
+            }
         };
         let start_position = point(start);
         let old_end_position = point(end);
@@ -269,7 +300,10 @@ impl Document {
                 row: start_position.row + new_text.matches('\n').count(),
                 column: new_text.len() - last_newline - 1,
             },
-            None => Point { row: start_position.row, column: start_position.column + new_text.len() },
+            None => Point {
+                row: start_position.row,
+                column: start_position.column + new_text.len(),
+            },
         };
         InputEdit {
             start_byte: start - chunk_start,
@@ -323,7 +357,9 @@ fn build_chunks(
         let mut piece = &text[piece_start..piece_end];
         let terminated = piece.ends_with('\n') || piece.ends_with('\r');
         let old_tree = edited
-            .filter(|e| e.start == absolute && e.new_len == piece.len() && e.terminated == terminated)
+            .filter(|e| {
+                e.start == absolute && e.new_len == piece.len() && e.terminated == terminated
+            })
             .map(|e| &e.tree);
         let Some(mut tree) = syntax::parse(parser, piece, old_tree) else {
             break;
@@ -342,7 +378,13 @@ fn build_chunks(
             open = true;
         }
         let blocks = syntax::extract_blocks(&tree, piece);
-        result.push(Chunk { start: absolute, len: piece.len(), tree, blocks, open });
+        result.push(Chunk {
+            start: absolute,
+            len: piece.len(),
+            tree,
+            blocks,
+            open,
+        });
         if open {
             return (result, true);
         }
@@ -363,13 +405,23 @@ mod tests {
     fn assert_consistent(doc: &Document) {
         let text = doc.text();
         let blocks: Vec<Block> = doc.blocks().collect();
-        assert_eq!(blocks, fresh_blocks(&text), "blocks differ from a whole parse of {text:?}");
-        assert_eq!(doc.chunk_starts(), Document::new(&text, doc.format()).chunk_starts());
+        assert_eq!(
+            blocks,
+            fresh_blocks(&text),
+            "blocks differ from a whole parse of {text:?}"
+        );
+        assert_eq!(
+            doc.chunk_starts(),
+            Document::new(&text, doc.format()).chunk_starts()
+        );
     }
 
     #[test]
     fn typing_in_a_paragraph_keeps_blocks_equal_to_a_fresh_parse() {
-        let mut doc = Document::new("# Tittel\n\nFørste avsnitt.\n\nAndre avsnitt.\n", TextFormat::Markdown);
+        let mut doc = Document::new(
+            "# Tittel\n\nFørste avsnitt.\n\nAndre avsnitt.\n",
+            TextFormat::Markdown,
+        );
         let at = "# Tittel\n\nFørste".len();
         doc.edit(at..at, " lange");
         assert_consistent(&doc);

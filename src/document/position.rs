@@ -104,25 +104,49 @@ mod tests {
             to_line_col(&rope, byte, PositionEncoding::Utf8),
             LineCol { line: 1, col: 12 }
         );
-        assert_eq!(to_byte(&rope, LineCol { line: 1, col: 7 }, PositionEncoding::Utf16), byte);
-        assert_eq!(to_byte(&rope, LineCol { line: 1, col: 12 }, PositionEncoding::Utf8), byte);
+        assert_eq!(
+            to_byte(&rope, LineCol { line: 1, col: 7 }, PositionEncoding::Utf16),
+            byte
+        );
+        assert_eq!(
+            to_byte(&rope, LineCol { line: 1, col: 12 }, PositionEncoding::Utf8),
+            byte
+        );
     }
 
     #[test]
     fn positions_past_the_end_clamp() {
         let rope = Rope::from_str("ab\r\ncd");
-        assert_eq!(to_byte(&rope, LineCol { line: 0, col: 99 }, PositionEncoding::Utf16), 2);
-        assert_eq!(to_byte(&rope, LineCol { line: 9, col: 0 }, PositionEncoding::Utf16), 6);
-        assert_eq!(to_line_col(&rope, 999, PositionEncoding::Utf16), LineCol { line: 1, col: 2 });
+        assert_eq!(
+            to_byte(&rope, LineCol { line: 0, col: 99 }, PositionEncoding::Utf16),
+            2
+        );
+        assert_eq!(
+            to_byte(&rope, LineCol { line: 9, col: 0 }, PositionEncoding::Utf16),
+            6
+        );
+        assert_eq!(
+            to_line_col(&rope, 999, PositionEncoding::Utf16),
+            LineCol { line: 1, col: 2 }
+        );
     }
 
     #[test]
     fn a_column_inside_a_surrogate_pair_maps_to_the_character_start() {
         let rope = Rope::from_str("a😀b");
-        assert_eq!(to_byte(&rope, LineCol { line: 0, col: 2 }, PositionEncoding::Utf16), 1);
-        assert_eq!(to_byte(&rope, LineCol { line: 0, col: 3 }, PositionEncoding::Utf16), 5);
+        assert_eq!(
+            to_byte(&rope, LineCol { line: 0, col: 2 }, PositionEncoding::Utf16),
+            1
+        );
+        assert_eq!(
+            to_byte(&rope, LineCol { line: 0, col: 3 }, PositionEncoding::Utf16),
+            5
+        );
         // Inside the 4-byte UTF-8 sequence.
-        assert_eq!(to_byte(&rope, LineCol { line: 0, col: 3 }, PositionEncoding::Utf8), 1);
+        assert_eq!(
+            to_byte(&rope, LineCol { line: 0, col: 3 }, PositionEncoding::Utf8),
+            1
+        );
     }
 
     #[test]

@@ -119,7 +119,9 @@ pub fn parse(parser: &mut Parser, text: &str, old: Option<&Tree>) -> Option<Tree
 /// always equal.
 pub fn parse_whole(text: &str) -> Vec<Block> {
     let mut parser = new_parser();
-    parse(&mut parser, text, None).map(|tree| extract_blocks(&tree, text)).unwrap_or_default()
+    parse(&mut parser, text, None)
+        .map(|tree| extract_blocks(&tree, text))
+        .unwrap_or_default()
 }
 
 fn trim_end(text: &str, range: Range<usize>) -> Range<usize> {
@@ -333,7 +335,10 @@ mod tests {
         let text = "# Dine rettigheter\n\nDu har rett til innsyn.\n\n- retting\n- sletting\n\n| a | b |\n|---|---|\n| 1 | 2 |\n";
         let blocks = blocks_of(text);
         assert_eq!(blocks[0], (BlockKind::Heading, "Dine rettigheter".into()));
-        assert_eq!(blocks[1], (BlockKind::Paragraph, "Du har rett til innsyn.".into()));
+        assert_eq!(
+            blocks[1],
+            (BlockKind::Paragraph, "Du har rett til innsyn.".into())
+        );
         assert_eq!(blocks[2], (BlockKind::Paragraph, "retting".into()));
         assert_eq!(blocks[3], (BlockKind::Paragraph, "sletting".into()));
         assert_eq!(blocks[4].0, BlockKind::TableRow);
@@ -343,7 +348,10 @@ mod tests {
     #[test]
     fn the_last_line_without_a_line_break_is_a_block() {
         let blocks = blocks_of("Tekst.\n\nSist oppdatert: 08.12.23");
-        assert_eq!(blocks.last(), Some(&(BlockKind::Paragraph, "Sist oppdatert: 08.12.23".into())));
+        assert_eq!(
+            blocks.last(),
+            Some(&(BlockKind::Paragraph, "Sist oppdatert: 08.12.23".into()))
+        );
     }
 
     #[test]

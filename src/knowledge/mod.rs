@@ -107,7 +107,10 @@ mod tests {
         assert!(rules().len() >= 20);
         for (id, info) in rules() {
             for lang in ["nb", "nn", "en"] {
-                assert!(info.messages.contains_key(lang), "{id} lacks a {lang} message");
+                assert!(
+                    info.messages.contains_key(lang),
+                    "{id} lacks a {lang} message"
+                );
             }
             assert!(["error", "warning", "information", "hint"].contains(&info.severity.as_str()));
         }

@@ -10,8 +10,8 @@ use tower_lsp_server::ls_types::{
     DidCloseTextDocumentParams, DidOpenTextDocumentParams, DocumentDiagnosticParams,
     DocumentDiagnosticReport, DocumentDiagnosticReportResult, FullDocumentDiagnosticReport,
     InitializeParams, InitializeResult, InitializedParams, MessageType, PositionEncodingKind,
-    RelatedFullDocumentDiagnosticReport, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, Uri,
+    RelatedFullDocumentDiagnosticReport, ServerCapabilities, ServerInfo,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, Uri,
 };
 use tower_lsp_server::{Client, LanguageServer};
 
@@ -47,12 +47,17 @@ fn format_of(uri: &Uri, language_id: &str) -> TextFormat {
 impl Backend {
     /// A backend talking to `client`.
     pub fn new(client: Client) -> Backend {
-        Backend { client, state: Mutex::new(State::default()) }
+        Backend {
+            client,
+            state: Mutex::new(State::default()),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         // A panic elsewhere must not stop the server: take the state as it is.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Diagnostics of an open document, or `None` when it is not open. A panic in the analysis
@@ -85,7 +90,9 @@ impl Backend {
             return;
         }
         if let Some((diagnostics, version)) = self.diagnostics(&uri) {
-            self.client.publish_diagnostics(uri, diagnostics, Some(version)).await;
+            self.client
+                .publish_diagnostics(uri, diagnostics, Some(version))
+                .await;
         }
     }
 }
@@ -98,20 +105,35 @@ impl LanguageServer for Backend {
             .as_ref()
             .and_then(|g| g.position_encodings.as_ref())
             .is_some_and(|encodings| encodings.contains(&PositionEncodingKind::UTF8));
-        let pull = params.capabilities.text_document.as_ref().and_then(|t| t.diagnostic.as_ref()).is_some();
+        let pull = params
+            .capabilities
+            .text_document
+            .as_ref()
+            .and_then(|t| t.diagnostic.as_ref())
+            .is_some();
         {
             let mut state = self.lock();
-            state.encoding = if utf8 { PositionEncoding::Utf8 } else { PositionEncoding::Utf16 };
+            state.encoding = if utf8 {
+                PositionEncoding::Utf8
+            } else {
+                PositionEncoding::Utf16
+            };
             state.pull = pull;
         }
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
-                position_encoding: Some(if utf8 { PositionEncodingKind::UTF8 } else { PositionEncodingKind::UTF16 }),
-                text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
-                    open_close: Some(true),
-                    change: Some(TextDocumentSyncKind::INCREMENTAL),
-                    ..Default::default()
-                })),
+                position_encoding: Some(if utf8 {
+                    PositionEncodingKind::UTF8
+                } else {
+                    PositionEncodingKind::UTF16
+                }),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        ..Default::default()
+                    },
+                )),
                 diagnostic_provider: pull.then(|| {
                     DiagnosticServerCapabilities::Options(DiagnosticOptions {
                         identifier: Some("privacy-lsp".to_string()),
@@ -131,7 +153,9 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        self.client.log_message(MessageType::INFO, "privacy-lsp is ready").await;
+        self.client
+            .log_message(MessageType::INFO, "privacy-lsp is ready")
+            .await;
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -141,7 +165,10 @@ impl LanguageServer for Backend {
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
         let format = format_of(&doc.uri, &doc.language_id);
-        self.lock().documents.insert(doc.uri.clone(), OpenDocument::new(&doc.text, doc.version, format));
+        self.lock().documents.insert(
+            doc.uri.clone(),
+            OpenDocument::new(&doc.text, doc.version, format),
+        );
         self.publish(doc.uri).await;
     }
 
@@ -152,7 +179,9 @@ impl LanguageServer for Backend {
             .content_changes
             .into_iter()
             .map(|c| Change {
-                range: c.range.map(|r| (convert::line_col(r.start), convert::line_col(r.end))),
+                range: c
+                    .range
+                    .map(|r| (convert::line_col(r.start), convert::line_col(r.end))),
                 text: c.text,
             })
             .collect();
@@ -170,8 +199,13 @@ impl LanguageServer for Backend {
         };
         match applied {
             Applied::Yes => self.publish(uri).await,
-            Applied::Stale => tracing::warn!("dropped a stale change (version {version}) to {}", uri.as_str()),
-            Applied::Waiting => tracing::info!("holding change version {version} until earlier ones arrive"),
+            Applied::Stale => tracing::warn!(
+                "dropped a stale change (version {version}) to {}",
+                uri.as_str()
+            ),
+            Applied::Waiting => {
+                tracing::info!("holding change version {version} until earlier ones arrive")
+            }
         }
     }
 
@@ -186,13 +220,22 @@ impl LanguageServer for Backend {
         }
     }
 
-    async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
-        let items = self.diagnostics(&params.text_document.uri).map(|(d, _)| d).unwrap_or_default();
-        Ok(DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
-            RelatedFullDocumentDiagnosticReport {
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        let items = self
+            .diagnostics(&params.text_document.uri)
+            .map(|(d, _)| d)
+            .unwrap_or_default();
+        Ok(DocumentDiagnosticReportResult::Report(
+            DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
                 related_documents: None,
-                full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id: None, items },
-            },
-        )))
+                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                    result_id: None,
+                    items,
+                },
+            }),
+        ))
     }
 }

@@ -12,17 +12,30 @@ use crate::document::{Document, LineCol, PositionEncoding};
 /// The LSP position of a byte offset.
 pub fn position(document: &Document, byte: usize, encoding: PositionEncoding) -> Position {
     let p = document.position_at(byte, encoding);
-    Position { line: p.line, character: p.col }
+    Position {
+        line: p.line,
+        character: p.col,
+    }
 }
 
 /// The line/column of an LSP position.
 pub fn line_col(position: Position) -> LineCol {
-    LineCol { line: position.line, col: position.character }
+    LineCol {
+        line: position.line,
+        col: position.character,
+    }
 }
 
 /// The LSP range of a byte range.
-pub fn range(document: &Document, bytes: &std::ops::Range<usize>, encoding: PositionEncoding) -> Range {
-    Range { start: position(document, bytes.start, encoding), end: position(document, bytes.end, encoding) }
+pub fn range(
+    document: &Document,
+    bytes: &std::ops::Range<usize>,
+    encoding: PositionEncoding,
+) -> Range {
+    Range {
+        start: position(document, bytes.start, encoding),
+        end: position(document, bytes.end, encoding),
+    }
 }
 
 fn severity(severity: Severity) -> DiagnosticSeverity {
@@ -36,12 +49,18 @@ fn severity(severity: Severity) -> DiagnosticSeverity {
 
 /// A finding as an LSP diagnostic: code = rule id, source = "privacy-lsp", a link to the
 /// article.
-pub fn diagnostic(document: &Document, finding: &Finding, encoding: PositionEncoding) -> Diagnostic {
+pub fn diagnostic(
+    document: &Document,
+    finding: &Finding,
+    encoding: PositionEncoding,
+) -> Diagnostic {
     Diagnostic {
         range: range(document, &finding.range, encoding),
         severity: Some(severity(finding.severity)),
         code: Some(NumberOrString::String(finding.rule.to_string())),
-        code_description: Uri::from_str(&finding.link).ok().map(|href| CodeDescription { href }),
+        code_description: Uri::from_str(&finding.link)
+            .ok()
+            .map(|href| CodeDescription { href }),
         source: Some("privacy-lsp".to_string()),
         message: finding.message.clone(),
         related_information: None,

@@ -64,7 +64,12 @@ impl OpenDocument {
     }
 
     /// Applies a versioned batch of changes in order.
-    pub fn apply(&mut self, version: i32, changes: Vec<Change>, encoding: PositionEncoding) -> Applied {
+    pub fn apply(
+        &mut self,
+        version: i32,
+        changes: Vec<Change>,
+        encoding: PositionEncoding,
+    ) -> Applied {
         if version <= self.version {
             return Applied::Stale;
         }
@@ -98,7 +103,10 @@ mod tests {
 
     fn insert(line: u32, col: u32, text: &str) -> Vec<Change> {
         let at = LineCol { line, col };
-        vec![Change { range: Some((at, at)), text: text.to_string() }]
+        vec![Change {
+            range: Some((at, at)),
+            text: text.to_string(),
+        }]
     }
 
     #[test]

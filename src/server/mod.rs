@@ -19,7 +19,11 @@ pub fn run_stdio() -> u8 {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("privacy-lsp: cannot start the async runtime: {e}");
@@ -30,7 +34,9 @@ pub fn run_stdio() -> u8 {
         let (service, socket) = LspService::new(backend::Backend::new);
         let (guarded_writer, guarded_reader) = tokio::io::duplex(1 << 16);
         tokio::spawn(transport::guard(tokio::io::stdin(), guarded_writer));
-        Server::new(guarded_reader, tokio::io::stdout(), socket).serve(service).await;
+        Server::new(guarded_reader, tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
     });
     // The stdin reader blocks in a thread of its own; do not wait for it after `exit`.
     runtime.shutdown_background();

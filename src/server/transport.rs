@@ -55,7 +55,9 @@ pub async fn guard(input: impl AsyncRead + Unpin, mut output: impl AsyncWrite + 
             PLACEHOLDER.as_bytes().to_vec()
         };
         let header = format!("Content-Length: {}\r\n\r\n", body.len());
-        if output.write_all(header.as_bytes()).await.is_err() || output.write_all(&body).await.is_err() {
+        if output.write_all(header.as_bytes()).await.is_err()
+            || output.write_all(&body).await.is_err()
+        {
             return;
         }
         if output.flush().await.is_err() {
@@ -76,7 +78,10 @@ mod tests {
         let text = String::from_utf8(output).expect("utf-8");
         assert_eq!(
             text,
-            format!("Content-Length: {}\r\n\r\n{PLACEHOLDER}Content-Length: 2\r\n\r\n{{}}Content-Length: 2\r\n\r\n[]", PLACEHOLDER.len())
+            format!(
+                "Content-Length: {}\r\n\r\n{PLACEHOLDER}Content-Length: 2\r\n\r\n{{}}Content-Length: 2\r\n\r\n[]",
+                PLACEHOLDER.len()
+            )
         );
     }
 }

@@ -25,7 +25,10 @@ fn seeds() -> Vec<(String, String)> {
         .unwrap_or_default();
     seeds.sort();
     if seeds.is_empty() {
-        eprintln!("no seeds at {}: using the example policy only", dir.display());
+        eprintln!(
+            "no seeds at {}: using the example policy only",
+            dir.display()
+        );
         let example = include_str!("../fixtures/personvernerklaering.md");
         seeds.push(("example.md".into(), example.to_string()));
     }
@@ -59,7 +62,10 @@ fn keystroke(c: &mut Criterion, name: &str, text: &str, format: TextFormat) {
     analyzer.analyze(&document, &options);
     // The middle of a paragraph near the middle of the document.
     let middle = text.len() / 2;
-    let at = text[middle..].find(". ").map(|i| middle + i + 1).unwrap_or(middle);
+    let at = text[middle..]
+        .find(". ")
+        .map(|i| middle + i + 1)
+        .unwrap_or(middle);
     let mut typed = false;
     c.bench_function(name, |b| {
         b.iter(|| {
@@ -79,7 +85,10 @@ fn keystroke(c: &mut Criterion, name: &str, text: &str, format: TextFormat) {
 fn edit_only(c: &mut Criterion, name: &str, text: &str, format: TextFormat) {
     let mut document = Document::new(text, format);
     let middle = text.len() / 2;
-    let at = text[middle..].find(". ").map(|i| middle + i + 1).unwrap_or(middle);
+    let at = text[middle..]
+        .find(". ")
+        .map(|i| middle + i + 1)
+        .unwrap_or(middle);
     let mut typed = false;
     c.bench_function(name, |b| {
         b.iter(|| {
@@ -107,13 +116,32 @@ fn benches(c: &mut Criterion) {
     }
     group.finish();
 
-    let (largest_name, largest) = seeds.iter().max_by_key(|(_, t)| t.len()).cloned().unwrap_or_default();
+    let (largest_name, largest) = seeds
+        .iter()
+        .max_by_key(|(_, t)| t.len())
+        .cloned()
+        .unwrap_or_default();
     let format = TextFormat::from_hint(&largest_name);
     let one_mb = synthetic(1_000_000);
-    edit_only(c, &format!("edit_and_reparse/{}KB", largest.len() / 1000), &largest, format);
+    edit_only(
+        c,
+        &format!("edit_and_reparse/{}KB", largest.len() / 1000),
+        &largest,
+        format,
+    );
     edit_only(c, "edit_and_reparse/1MB", &one_mb, TextFormat::PlainText);
-    keystroke(c, &format!("keystroke_to_findings/{}KB", largest.len() / 1000), &largest, format);
-    keystroke(c, "keystroke_to_findings/1MB", &one_mb, TextFormat::PlainText);
+    keystroke(
+        c,
+        &format!("keystroke_to_findings/{}KB", largest.len() / 1000),
+        &largest,
+        format,
+    );
+    keystroke(
+        c,
+        "keystroke_to_findings/1MB",
+        &one_mb,
+        TextFormat::PlainText,
+    );
 }
 
 criterion_group! {

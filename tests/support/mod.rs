@@ -63,7 +63,13 @@ impl LspClient {
                 }
             }
         });
-        LspClient { child, stdin, incoming, next_id: 1, notifications: Vec::new() }
+        LspClient {
+            child,
+            stdin,
+            incoming,
+            next_id: 1,
+            notifications: Vec::new(),
+        }
     }
 
     /// Writes raw bytes to the server's stdin.
@@ -144,14 +150,21 @@ impl LspClient {
     /// Sends `shutdown` and `exit` and returns the process's exit status.
     pub fn shutdown(mut self) -> std::process::ExitStatus {
         let response = self.request("shutdown", Value::Null);
-        assert_eq!(response["result"], Value::Null, "shutdown answers null: {response}");
+        assert_eq!(
+            response["result"],
+            Value::Null,
+            "shutdown answers null: {response}"
+        );
         self.notify("exit", Value::Null);
         let deadline = Instant::now() + TIMEOUT;
         loop {
             if let Some(status) = self.child.try_wait().expect("wait") {
                 return status;
             }
-            assert!(Instant::now() < deadline, "the server did not exit after `exit`");
+            assert!(
+                Instant::now() < deadline,
+                "the server did not exit after `exit`"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
