@@ -245,7 +245,9 @@ def run_checker(binary: Path, md_dir: Path) -> dict:
     Exit codes 0 and 1 are normal; anything else is an error (stderr is
     printed and SystemExit(2) raised).
     """
-    cmd = [str(binary), "check", "--format", "json", "--fail-on", "hint", str(md_dir)]
+    # Name every file: a directory search would skip files that do not read as policies.
+    files = sorted(str(p) for p in md_dir.glob("*.md"))
+    cmd = [str(binary), "check", "--format", "json", "--fail-on", "hint", *files]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True)
     except OSError as exc:
