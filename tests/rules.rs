@@ -1,0 +1,217 @@
+//! Rules on short policies written for these tests, in Bokmål, Nynorsk and English.
+
+use privacy_lsp::analysis::facts::Retention;
+use privacy_lsp::analysis::{Analysis, Analyzer, Language, Options, Severity, analyze};
+use privacy_lsp::document::{Document, TextFormat};
+
+fn run(text: &str) -> Analysis {
+    analyze(
+        &Document::new(text, TextFormat::Markdown),
+        &Options::default(),
+    )
+}
+
+fn rules(analysis: &Analysis) -> Vec<&'static str> {
+    analysis.findings.iter().map(|f| f.rule).collect()
+}
+
+const COMPLETE_EN: &str = "# Privacy notice\n\n\
+Last updated: 3 March 2025\n\n\
+Example Widgets Ltd is the data controller. Contact us at privacy@widgets.example or write to \
+10 Harbour Street, Bristol.\n\n\
+Our data protection officer can be reached at dpo@widgets.example.\n\n\
+We use your contact details to deliver your orders. The legal basis is the performance of a \
+contract with you. Providing your address is required to deliver the order; if you do not \
+provide it, we cannot deliver.\n\n\
+We share order data with our delivery partners.\n\n\
+We keep order records for 5 years.\n\n\
+## Your rights\n\n\
+You have the right to access, rectify and erase your data, to restrict processing, to data \
+portability and to object to processing. You may lodge a complaint with the Information \
+Commissioner's Office (ICO).\n";
+
+#[test]
+fn a_complete_english_notice_has_no_findings_above_hint() {
+    let analysis = run(COMPLETE_EN);
+    assert_eq!(analysis.facts.language, Language::En);
+    let serious: Vec<_> = analysis
+        .findings
+        .iter()
+        .filter(|f| f.severity <= Severity::Information)
+        .map(|f| f.rule)
+        .collect();
+    assert!(serious.is_empty(), "{serious:?}");
+    assert_eq!(
+        analysis.facts.complaint_authority.as_deref(),
+        Some("Information Commissioner's Office (ICO)")
+    );
+    assert_eq!(analysis.facts.retention, Retention::Specific);
+    assert_eq!(analysis.facts.retention_periods[0].days, 1825);
+    assert!(
+        analysis
+            .facts
+            .dpo
+            .as_ref()
+            .is_some_and(|d| !d.contact.is_empty())
+    );
+}
+
+#[test]
+fn nynorsk_is_detected_and_answered_in_nynorsk() {
+    let text = "# Personvernerklæring\n\n\
+Laget Fjellvind er behandlingsansvarleg. Du kan kontakte oss på post@fjellvind.example.\n\n\
+Me behandlar opplysningar om medlemmane for å kunne sende ut medlemsblad. Grunnlaget er \
+samtykket ditt, og du kan når som helst trekkje samtykket tilbake.\n\n\
+Du har rett til innsyn i og retting av opplysningane, og du kan klage til Datatilsynet.\n";
+    let analysis = run(text);
+    assert_eq!(analysis.facts.language, Language::Nn);
+    assert!(analysis.facts.rights.access && analysis.facts.rights.rectification);
+    assert!(
+        analysis.facts.rights.withdraw_consent,
+        "trekkje samtykket tilbake"
+    );
+    assert_eq!(
+        analysis.facts.complaint_authority.as_deref(),
+        Some("Datatilsynet")
+    );
+    let restriction = analysis
+        .findings
+        .iter()
+        .find(|f| f.rule == "right-restriction")
+        .expect("restriction is missing");
+    assert!(
+        restriction.message.contains("ikkje"),
+        "a Nynorsk message: {}",
+        restriction.message
+    );
+    assert!(restriction.link.starts_with("https://lovdata.no/"));
+}
+
+#[test]
+fn a_complaint_without_an_authority_is_not_enough() {
+    let unnamed =
+        run("# Personvern\n\nDu har rett til å klage hvis du er misfornøyd med behandlingen.\n");
+    let finding = unnamed
+        .findings
+        .iter()
+        .find(|f| f.rule == "right-complaint")
+        .expect("fires");
+    assert!(
+        finding.message.contains("Datatilsynet"),
+        "{}",
+        finding.message
+    );
+    let named = run("# Personvern\n\nDu kan klage på behandlingen til Datatilsynet.\n");
+    assert!(!rules(&named).contains(&"right-complaint"));
+}
+
+#[test]
+fn negated_profiling_is_information_not_a_gap() {
+    let denied =
+        run("# Personvern\n\nVi bruker ikke profilering eller automatiserte avgjørelser.\n");
+    assert!(!rules(&denied).contains(&"automated-decisions"));
+    assert!(denied.facts.rights.automated_decisions);
+    let used = run("# Personvern\n\nVi bruker profilering for å vise deg tilpassede tilbud.\n");
+    assert!(rules(&used).contains(&"automated-decisions"));
+    let explained = run(
+        "# Personvern\n\nVi bruker profilering for å vise tilbud. Logikken er at kjøpshistorikken avgjør tilbudene, og konsekvensen er at du kan se andre priser.\n",
+    );
+    assert!(!rules(&explained).contains(&"automated-decisions"));
+}
+
+#[test]
+fn cookie_lifetimes_are_not_retention_periods() {
+    let cookies = run(
+        "# Informasjonskapsler\n\n| Navn | Utløper |\n|---|---|\n| _ga | 2 år |\n\nVi bruker informasjonskapsler som lagres i 13 måneder.\n",
+    );
+    assert_eq!(cookies.facts.retention, Retention::None);
+    assert!(rules(&cookies).contains(&"retention-missing"));
+    let vague =
+        run("# Lagring\n\nVi lagrer opplysningene så lenge det er nødvendig for formålet.\n");
+    assert_eq!(vague.facts.retention, Retention::Vague);
+    assert!(rules(&vague).contains(&"retention-vague"));
+    let criterion =
+        run("# Nyhetsbrev\n\nE-postadressen slettes når du melder deg av nyhetsbrevet.\n");
+    assert_eq!(criterion.facts.retention, Retention::Specific);
+}
+
+#[test]
+fn a_processor_is_not_the_controller() {
+    let processor_only = run(
+        "# Personvern\n\nNordlys Data opptrer som databehandler for kundene sine. Nordlys Data behandler opplysningene etter avtale med kunden.\n",
+    );
+    assert!(rules(&processor_only).contains(&"controller-identity"));
+    let controller =
+        run("# Personvern\n\nNordlys Data AS er behandlingsansvarlig for opplysningene.\n");
+    assert!(!rules(&controller).contains(&"controller-identity"));
+    assert_eq!(
+        controller.facts.controller.and_then(|c| c.name).as_deref(),
+        Some("Nordlys Data AS")
+    );
+}
+
+#[test]
+fn portability_and_objection_weigh_less_without_their_bases() {
+    let legal_obligation =
+        run("# Personvern\n\nVi behandler opplysningene fordi bokføringsloven krever det.\n");
+    let severity = |rule: &str| {
+        legal_obligation
+            .findings
+            .iter()
+            .find(|f| f.rule == rule)
+            .map(|f| f.severity)
+    };
+    assert_eq!(severity("right-portability"), Some(Severity::Hint));
+    assert_eq!(severity("right-objection"), Some(Severity::Hint));
+    let interest =
+        run("# Personvern\n\nGrunnlaget er vår berettigede interesse i å forebygge svindel.\n");
+    let severity = |rule: &str| {
+        interest
+            .findings
+            .iter()
+            .find(|f| f.rule == rule)
+            .map(|f| f.severity)
+    };
+    assert_eq!(severity("right-objection"), Some(Severity::Warning));
+    assert!(
+        !rules(&interest).contains(&"legitimate-interest-unstated"),
+        "the interest is named"
+    );
+    let unstated =
+        run("# Personvern\n\nVi lagrer IP-adresser. Grunnlaget er vår berettigede interesse.\n");
+    assert!(rules(&unstated).contains(&"legitimate-interest-unstated"));
+}
+
+#[test]
+fn missing_rights_point_at_the_rights_section() {
+    let text = "# Personvern\n\nTekst.\n\n## Dine rettigheter\n\nDu har rett til innsyn.\n";
+    let analysis = run(text);
+    let finding = analysis
+        .findings
+        .iter()
+        .find(|f| f.rule == "right-erasure")
+        .expect("fires");
+    assert_eq!(&text[finding.range.clone()], "Dine rettigheter");
+}
+
+#[test]
+fn incremental_analysis_equals_a_fresh_one() {
+    let mut document = Document::new(COMPLETE_EN, TextFormat::Markdown);
+    let mut analyzer = Analyzer::new();
+    let options = Options::default();
+    analyzer.analyze(&document, &options);
+    let at = COMPLETE_EN
+        .find("We keep order records for 5 years.")
+        .expect("sentence");
+    document.edit(
+        at..at + "We keep order records for 5 years.".len(),
+        "We keep order records.",
+    );
+    let incremental = analyzer.analyze(&document, &options);
+    let fresh = analyze(
+        &Document::new(&document.text(), TextFormat::Markdown),
+        &options,
+    );
+    assert_eq!(incremental.findings, fresh.findings);
+    assert_eq!(incremental.facts.retention, Retention::None);
+}
