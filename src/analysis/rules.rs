@@ -1,165 +1,130 @@
 //! The rules of checks.md ("Completeness" and "Hygiene"): document facts in, findings out.
 //! Rules read facts only.
 
+use std::ops::Range;
+
 use super::facts::{DocumentFacts, Retention};
 use super::finding::{Finding, Severity};
 
-fn push(findings: &mut Vec<Finding>, finding: Option<Finding>) {
-    if let Some(f) = finding {
-        findings.push(f);
+/// Collects findings in the document's language.
+struct Report<'a> {
+    facts: &'a DocumentFacts,
+    findings: Vec<Finding>,
+}
+
+impl Report<'_> {
+    /// Adds a finding of `rule` at `range`, with a message variant and a severity other than
+    /// the default when given.
+    fn add(
+        &mut self,
+        rule: &str,
+        range: Range<usize>,
+        variant: Option<&str>,
+        severity: Option<Severity>,
+    ) {
+        if let Some(finding) = Finding::new(rule, self.facts.language, range, variant) {
+            self.findings.push(match severity {
+                Some(severity) => finding.with_severity(severity),
+                None => finding,
+            });
+        }
     }
 }
 
 /// Runs every rule over the facts.
 pub fn run(facts: &DocumentFacts) -> Vec<Finding> {
-    let lang = facts.language;
     let doc = facts.document_anchor.clone();
     let rights = facts.rights_anchor.clone();
     let has_basis = |code: &str| facts.legal_bases.iter().any(|b| b == code);
-    let mut out = Vec::new();
+    let mut report = Report {
+        facts,
+        findings: Vec::new(),
+    };
 
-    if facts.controller.as_ref().is_none_or(|c| c.name.is_none()) {
-        push(
-            &mut out,
-            Finding::new("controller-identity", lang, doc.clone(), None),
-        );
+    // Items whose absence from the whole document is the finding.
+    let controller_named = facts.controller.as_ref().is_some_and(|c| c.name.is_some());
+    for (present, rule) in [
+        (controller_named, "controller-identity"),
+        (!facts.controller_contact.is_empty(), "controller-contact"),
+        (facts.purposes, "purposes-missing"),
+        (!facts.legal_bases.is_empty(), "legal-basis-missing"),
+        (facts.recipients, "recipients-missing"),
+        (facts.retention != Retention::None, "retention-missing"),
+        (facts.statutory, "statutory-requirement"),
+        (facts.last_updated.is_some(), "last-updated-missing"),
+    ] {
+        if !present {
+            report.add(rule, doc.clone(), None, None);
+        }
     }
-    if facts.controller_contact.is_empty() {
-        push(
-            &mut out,
-            Finding::new("controller-contact", lang, doc.clone(), None),
-        );
-    }
+
     let dpo_reachable = facts.dpo.as_ref().is_some_and(|d| !d.contact.is_empty());
     if !dpo_reachable && !facts.dpo_denied {
         let range = facts
             .dpo
             .as_ref()
-            .map(|d| d.range.clone())
-            .unwrap_or_else(|| doc.clone());
+            .map_or_else(|| doc.clone(), |d| d.range.clone());
         if facts.public_authority {
-            push(
-                &mut out,
-                Finding::new("dpo-contact", lang, range, Some("public"))
-                    .map(|f| f.with_severity(Severity::Warning)),
+            report.add(
+                "dpo-contact",
+                range,
+                Some("public"),
+                Some(Severity::Warning),
             );
         } else {
-            push(&mut out, Finding::new("dpo-contact", lang, range, None));
+            report.add("dpo-contact", range, None, None);
         }
-    }
-    if !facts.purposes {
-        push(
-            &mut out,
-            Finding::new("purposes-missing", lang, doc.clone(), None),
-        );
-    }
-    if facts.legal_bases.is_empty() {
-        push(
-            &mut out,
-            Finding::new("legal-basis-missing", lang, doc.clone(), None),
-        );
     }
     for range in &facts.legitimate_interest_unstated {
-        push(
-            &mut out,
-            Finding::new("legitimate-interest-unstated", lang, range.clone(), None),
-        );
+        report.add("legitimate-interest-unstated", range.clone(), None, None);
     }
-    if !facts.recipients {
-        push(
-            &mut out,
-            Finding::new("recipients-missing", lang, doc.clone(), None),
-        );
-    }
-    match facts.retention {
-        Retention::None => push(
-            &mut out,
-            Finding::new("retention-missing", lang, doc.clone(), None),
-        ),
-        Retention::Vague => {
-            let range = facts
-                .vague_retention
-                .first()
-                .cloned()
-                .unwrap_or_else(|| doc.clone());
-            push(&mut out, Finding::new("retention-vague", lang, range, None));
-        }
-        Retention::Specific => {}
+    if facts.retention == Retention::Vague {
+        let range = facts
+            .vague_retention
+            .first()
+            .cloned()
+            .unwrap_or_else(|| doc.clone());
+        report.add("retention-vague", range, None, None);
     }
 
     let r = &facts.rights;
-    for (present, rule) in [
-        (r.access, "right-access"),
-        (r.rectification, "right-rectification"),
-        (r.erasure, "right-erasure"),
-        (r.restriction, "right-restriction"),
+    let hint_unless = |applies: bool| (!applies).then_some(Severity::Hint);
+    for (present, rule, severity) in [
+        (r.access, "right-access", None),
+        (r.rectification, "right-rectification", None),
+        (r.erasure, "right-erasure", None),
+        (r.restriction, "right-restriction", None),
+        (
+            r.portability,
+            "right-portability",
+            hint_unless(has_basis("6.1.a") || has_basis("6.1.b")),
+        ),
+        (
+            r.objection,
+            "right-objection",
+            hint_unless(has_basis("6.1.e") || has_basis("6.1.f")),
+        ),
     ] {
         if !present {
-            push(&mut out, Finding::new(rule, lang, rights.clone(), None));
+            report.add(rule, rights.clone(), None, severity);
         }
     }
-    if !r.portability {
-        let applies = has_basis("6.1.a") || has_basis("6.1.b");
-        let finding = Finding::new("right-portability", lang, rights.clone(), None);
-        push(
-            &mut out,
-            if applies {
-                finding
-            } else {
-                finding.map(|f| f.with_severity(Severity::Hint))
-            },
-        );
-    }
-    if !r.objection {
-        let applies = has_basis("6.1.e") || has_basis("6.1.f");
-        let finding = Finding::new("right-objection", lang, rights.clone(), None);
-        push(
-            &mut out,
-            if applies {
-                finding
-            } else {
-                finding.map(|f| f.with_severity(Severity::Hint))
-            },
-        );
-    }
     if !r.withdraw_consent && (has_basis("6.1.a") || has_basis("9.2.a")) {
-        push(
-            &mut out,
-            Finding::new("right-withdraw-consent", lang, rights.clone(), None),
-        );
+        report.add("right-withdraw-consent", rights.clone(), None, None);
     }
     if !r.complaint {
         match &facts.complaint_unnamed {
-            Some(range) => push(
-                &mut out,
-                Finding::new("right-complaint", lang, range.clone(), Some("unnamed")),
-            ),
-            None => push(
-                &mut out,
-                Finding::new("right-complaint", lang, rights.clone(), None),
-            ),
+            Some(range) => report.add("right-complaint", range.clone(), Some("unnamed"), None),
+            None => report.add("right-complaint", rights.clone(), None, None),
         }
     }
     if let Some(range) = &facts.automated_unexplained {
-        push(
-            &mut out,
-            Finding::new("automated-decisions", lang, range.clone(), None),
-        );
+        report.add("automated-decisions", range.clone(), None, None);
     }
-    if !facts.statutory {
-        push(
-            &mut out,
-            Finding::new("statutory-requirement", lang, doc.clone(), None),
-        );
-    }
-    if facts.last_updated.is_none() {
-        push(
-            &mut out,
-            Finding::new("last-updated-missing", lang, doc.clone(), None),
-        );
-    }
-    out.sort_by(|a, b| {
+
+    let mut findings = report.findings;
+    findings.sort_by(|a, b| {
         (a.range.start, a.severity, a.rule).cmp(&(b.range.start, b.severity, b.rule))
     });
-    out
+    findings
 }

@@ -53,6 +53,25 @@ fn synthetic(bytes: usize) -> String {
     text
 }
 
+/// Where both keystroke benchmarks type: the middle of a paragraph near the middle.
+fn typing_point(text: &str) -> usize {
+    let middle = text.len() / 2;
+    text[middle..]
+        .find(". ")
+        .map(|i| middle + i + 1)
+        .unwrap_or(middle)
+}
+
+/// Types one character at `at`, or deletes it again, so the text keeps its size.
+fn type_or_delete(document: &mut Document, at: usize, typed: &mut bool) {
+    if *typed {
+        document.edit(at..at + 1, "");
+    } else {
+        document.edit(at..at, "x");
+    }
+    *typed = !*typed;
+}
+
 /// One keystroke in the middle of the document and the analysis after it; typing and
 /// deleting alternate so the text stays the same size.
 fn keystroke(c: &mut Criterion, name: &str, text: &str, format: TextFormat) {
@@ -60,21 +79,11 @@ fn keystroke(c: &mut Criterion, name: &str, text: &str, format: TextFormat) {
     let mut analyzer = Analyzer::new();
     let options = Options::default();
     analyzer.analyze(&document, &options);
-    // The middle of a paragraph near the middle of the document.
-    let middle = text.len() / 2;
-    let at = text[middle..]
-        .find(". ")
-        .map(|i| middle + i + 1)
-        .unwrap_or(middle);
+    let at = typing_point(text);
     let mut typed = false;
     c.bench_function(name, |b| {
         b.iter(|| {
-            if typed {
-                document.edit(at..at + 1, "");
-            } else {
-                document.edit(at..at, "x");
-            }
-            typed = !typed;
+            type_or_delete(&mut document, at, &mut typed);
             let analysis = analyzer.analyze(&document, &options);
             std::hint::black_box(analysis.findings.len())
         })
@@ -84,20 +93,11 @@ fn keystroke(c: &mut Criterion, name: &str, text: &str, format: TextFormat) {
 /// One keystroke applied to the document alone: rope edit and incremental reparse.
 fn edit_only(c: &mut Criterion, name: &str, text: &str, format: TextFormat) {
     let mut document = Document::new(text, format);
-    let middle = text.len() / 2;
-    let at = text[middle..]
-        .find(". ")
-        .map(|i| middle + i + 1)
-        .unwrap_or(middle);
+    let at = typing_point(text);
     let mut typed = false;
     c.bench_function(name, |b| {
         b.iter(|| {
-            if typed {
-                document.edit(at..at + 1, "");
-            } else {
-                document.edit(at..at, "x");
-            }
-            typed = !typed;
+            type_or_delete(&mut document, at, &mut typed);
             std::hint::black_box(document.chunk_count())
         })
     });
