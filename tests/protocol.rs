@@ -236,3 +236,35 @@ fn bad_input_does_not_stop_the_server() {
     assert_eq!(report["result"]["items"], json!([]));
     assert!(client.shutdown().success());
 }
+
+#[test]
+fn markdown_that_is_not_a_policy_stays_quiet() {
+    let mut client = LspClient::start();
+    client.request("initialize", json!({"processId": null, "capabilities": {}}));
+    client.notify("initialized", json!({}));
+    let readme = "file:///tmp/project/README.md";
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": readme, "languageId": "markdown", "version": 1,
+               "text": "# Widget\n\nRun `make` to build it. See CHANGELOG.md for changes.\n"}}),
+    );
+    let publish = client.wait_for("textDocument/publishDiagnostics", |n| {
+        n["params"]["uri"] == readme
+    });
+    assert_eq!(
+        publish["params"]["diagnostics"],
+        json!([]),
+        "a README gets no findings"
+    );
+    // A new, still empty file named like a policy gets findings from the start.
+    let policy = "file:///tmp/project/personvern.md";
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": policy, "languageId": "markdown", "version": 1, "text": ""}}),
+    );
+    let publish = client.wait_for("textDocument/publishDiagnostics", |n| {
+        n["params"]["uri"] == policy
+    });
+    assert!(codes(&publish).contains(&"controller-identity".to_string()));
+    assert!(client.shutdown().success());
+}

@@ -34,6 +34,22 @@ pub struct Backend {
     state: Mutex<State>,
 }
 
+/// Whether a file name says it is a privacy policy, whatever its content so far (a new,
+/// empty `personvern.md` should get diagnostics from the first keystroke).
+fn named_like_a_policy(uri: &Uri) -> bool {
+    let path = uri.path().as_str().to_lowercase();
+    let name = path.rsplit('/').next().unwrap_or("");
+    [
+        "personvern",
+        "privacy",
+        "cookie",
+        "gdpr",
+        "informasjonskapsl",
+    ]
+    .iter()
+    .any(|w| name.contains(w))
+}
+
 fn format_of(uri: &Uri, language_id: &str) -> TextFormat {
     if language_id.eq_ignore_ascii_case("plaintext") || language_id.eq_ignore_ascii_case("text") {
         TextFormat::PlainText
@@ -68,16 +84,30 @@ impl Backend {
         let options = state.options.clone();
         let open = state.documents.get_mut(uri)?;
         let version = open.version;
+        let named_policy = named_like_a_policy(uri);
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            let analysis = open.analysis(&options).clone();
-            analysis
-                .findings
-                .iter()
-                .map(|f| convert::diagnostic(&open.document, f, encoding))
-                .collect::<Vec<_>>()
+            let (document, analysis) = open.analysed(&options);
+            // Markdown that does not read as a privacy policy (a README) stays quiet.
+            if !analysis.facts.is_policy && !named_policy {
+                return None;
+            }
+            Some(
+                analysis
+                    .findings
+                    .iter()
+                    .map(|f| convert::diagnostic(document, f, encoding))
+                    .collect::<Vec<_>>(),
+            )
         }));
         match result {
-            Ok(diagnostics) => Some((diagnostics, version)),
+            Ok(Some(diagnostics)) => Some((diagnostics, version)),
+            Ok(None) => {
+                tracing::info!(
+                    "{} does not read as a privacy policy: no diagnostics",
+                    uri.as_str()
+                );
+                Some((Vec::new(), version))
+            }
             Err(_) => {
                 tracing::error!("the analysis panicked on {}", uri.as_str());
                 Some((Vec::new(), version))

@@ -87,13 +87,14 @@ impl OpenDocument {
         Applied::Yes
     }
 
-    /// The analysis of the current text, computed once per version.
-    pub fn analysis(&mut self, options: &Options) -> &Analysis {
+    /// The document and the analysis of its current text, computed once per version.
+    pub fn analysed(&mut self, options: &Options) -> (&Document, &Analysis) {
         let analysis = match self.analysis.take() {
             Some(analysis) => analysis,
             None => self.analyzer.analyze(&self.document, options),
         };
-        self.analysis.insert(analysis)
+        let analysis = self.analysis.insert(analysis);
+        (&self.document, analysis)
     }
 }
 
