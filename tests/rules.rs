@@ -215,3 +215,22 @@ fn incremental_analysis_equals_a_fresh_one() {
     assert_eq!(incremental.findings, fresh.findings);
     assert_eq!(incremental.facts.retention, Retention::None);
 }
+
+#[test]
+fn a_policy_is_recognised_by_its_title_or_its_content_and_a_readme_is_not() {
+    let short = run("# Privacy Policy\n\nThis app does not collect any personal information.\n");
+    assert!(
+        short.facts.is_policy,
+        "a title that names the document is enough"
+    );
+    let norwegian = run("Personvernerklæring\n\nVi samler ikke inn opplysninger.\n");
+    assert!(norwegian.facts.is_policy);
+    let readme =
+        run("# Widget\n\nRun `make` to build it. Privacy is important to us, see the wiki.\n");
+    assert!(!readme.facts.is_policy);
+    let untitled = run(COMPLETE_EN.trim_start_matches("# Privacy notice\n"));
+    assert!(
+        untitled.facts.is_policy,
+        "a policy without a title, by its content"
+    );
+}

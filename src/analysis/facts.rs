@@ -505,7 +505,14 @@ pub fn gather(outline: &Outline, language: Language) -> DocumentFacts {
     .into_iter()
     .filter(|c| any(*c))
     .count();
-    let is_policy = (title_is_policy && evidence >= 2)
+    // A first heading (or first line) that names the document a privacy policy is enough.
+    let first_heading = outline.blocks.iter().find(|b| b.heading.is_some());
+    let titled_policy = [outline.blocks.first(), first_heading]
+        .into_iter()
+        .flatten()
+        .any(|b| b.facts.has(Concept::PolicyDocument));
+    let is_policy = titled_policy
+        || (title_is_policy && evidence >= 2)
         || evidence >= 5
         || (any(Concept::PolicyTitle) && evidence >= 3);
 

@@ -55,11 +55,12 @@ pub enum Concept {
     CookieContext,
     OrgNumberCue,
     PolicyTitle,
+    PolicyDocument,
 }
 
 impl Concept {
     /// Every concept, in declaration order.
-    pub const ALL: [Concept; 37] = [
+    pub const ALL: [Concept; 38] = [
         Concept::ControllerCue,
         Concept::ProcessorRole,
         Concept::ContactForm,
@@ -97,6 +98,7 @@ impl Concept {
         Concept::CookieContext,
         Concept::OrgNumberCue,
         Concept::PolicyTitle,
+        Concept::PolicyDocument,
     ];
 
     /// The concept's key in the lexicon files.
@@ -139,6 +141,7 @@ impl Concept {
             Concept::CookieContext => "cookie_context",
             Concept::OrgNumberCue => "org_number_cue",
             Concept::PolicyTitle => "policy_title",
+            Concept::PolicyDocument => "policy_document",
         }
     }
 
