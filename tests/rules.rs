@@ -234,3 +234,65 @@ fn a_policy_is_recognised_by_its_title_or_its_content_and_a_readme_is_not() {
         "a policy without a title, by its content"
     );
 }
+
+#[test]
+fn consent_read_into_use_is_found_and_a_separate_choice_is_not() {
+    for text in [
+        "# Personvern\n\nVed å bruke nettsiden samtykker du til at vi behandler opplysningene dine.\n",
+        "# Personvern\n\nFortsatt bruk av appen betyr at du godtar vilkårene.\n",
+        "# Privacy\n\nBy using this website you agree to the processing of your data.\n",
+        "# Privacy\n\nYour continued use of the service constitutes acceptance of this policy.\n",
+    ] {
+        assert!(rules(&run(text)).contains(&"consent-by-use"), "{text}");
+    }
+    for text in [
+        "# Personvern\n\nVi ber om samtykke i et eget skjema før vi sender nyhetsbrev.\n",
+        "# Personvern\n\nVi anser ikke bruk av nettsiden som samtykke.\n",
+        "# Privacy\n\nWe ask for your consent with a separate checkbox.\n",
+    ] {
+        assert!(!rules(&run(text)).contains(&"consent-by-use"), "{text}");
+    }
+}
+
+#[test]
+fn outdated_names_get_their_successor_unless_told_as_history() {
+    let old = run(
+        "# Personvern\n\nData overføres til USA under Privacy Shield. Prosjektet er meldt til NSD.\n",
+    );
+    let findings: Vec<_> = old
+        .findings
+        .iter()
+        .filter(|f| f.rule == "outdated-reference")
+        .collect();
+    let subjects: Vec<&str> = findings
+        .iter()
+        .filter_map(|f| f.subject.as_deref())
+        .collect();
+    assert_eq!(subjects, vec!["Privacy Shield", "NSD"]);
+    assert!(
+        findings[0].message.contains("Data Privacy Framework"),
+        "{}",
+        findings[0].message
+    );
+    assert!(findings[1].message.contains("Sikt") && findings[1].message.contains("2022-01-01"));
+    let history = run(
+        "# Personvern\n\nProsjektet er meldt til Sikt (tidligere NSD). Privacy Shield ble underkjent i 2020.\n",
+    );
+    assert!(!rules(&history).contains(&"outdated-reference"));
+    let english = run("# Privacy\n\nWe share data with Facebook Inc. for advertising.\n");
+    let finding = english
+        .findings
+        .iter()
+        .find(|f| f.rule == "outdated-reference")
+        .expect("fires");
+    assert!(
+        finding.message.contains("Meta Platforms, Inc."),
+        "{}",
+        finding.message
+    );
+    // "nsd" in lower case is not the acronym.
+    assert!(
+        !rules(&run("# Personvern\n\nVi bruker nsd-protokollen.\n"))
+            .contains(&"outdated-reference")
+    );
+}

@@ -52,6 +52,17 @@ pub struct Period {
     pub days: u32,
 }
 
+/// A name that no longer exists, as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutdatedMention {
+    /// Where, relative to the block.
+    pub range: Range<usize>,
+    /// Index of the entry in [`knowledge::outdated`].
+    pub entry: usize,
+    /// The name as written.
+    pub written: String,
+}
+
 /// Everything the analysis needs from one block.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BlockFacts {
@@ -83,6 +94,8 @@ pub struct BlockFacts {
     pub basis_refs: Vec<Span>,
     /// Supervisory authorities named, by their canonical name.
     pub authorities: Vec<Span>,
+    /// Names that no longer exist (not where the sentence calls them history).
+    pub outdated: Vec<OutdatedMention>,
     /// The block is about cookies (names, lifetimes), so its periods are cookie lifetimes.
     pub cookie_context: bool,
     /// The first line, when it looks like a heading (short, no closing punctuation).
@@ -221,6 +234,25 @@ struct Patterns {
     cookie_name: Regex,
     /// Authority aliases: (pattern, whether it is an acronym matched with its case, name).
     authorities: Vec<(Regex, bool, &'static str)>,
+    /// Outdated names: (pattern, acronym, entry index), and each entry's successor words.
+    outdated: Vec<(Regex, bool, usize)>,
+    successors: Vec<Regex>,
+}
+
+/// A whole-word pattern for a name: acronyms over case-kept text, others over folded text.
+fn name_pattern(name: &str) -> (Regex, bool) {
+    let acronym = name
+        .chars()
+        .all(|c| c.is_ascii_uppercase() || !c.is_alphabetic());
+    let source = if acronym {
+        name.to_string()
+    } else {
+        fold(name)
+    };
+    (
+        ascii_regex(&format!(r"\b{}\b", regex::escape(&source))),
+        acronym,
+    )
 }
 
 /// A capitalised word of a name, over case-kept ASCII text.
@@ -238,16 +270,31 @@ fn patterns() -> &'static Patterns {
             names.legal_forms.iter().map(|f| regex::escape(&super::fold::ascii_cased(f))).collect();
         forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
         let forms = forms.join("|");
+        // Acronyms (ICO, IMY, NSD) must be written in capitals; other names in any case.
         let authorities = knowledge::authorities()
             .iter()
             .flat_map(|a| {
                 a.aliases.iter().map(move |alias| {
-                    // Acronyms (ICO, IMY) must be written in capitals; other names in any case.
-                    let acronym = alias.chars().all(|c| c.is_ascii_uppercase() || !c.is_alphabetic());
-                    let source = if acronym { alias.clone() } else { fold(alias) };
-                    let regex = ascii_regex(&format!(r"\b{}\b", regex::escape(&source)));
+                    let (regex, acronym) = name_pattern(alias);
                     (regex, acronym, a.name.as_str())
                 })
+            })
+            .collect();
+        let outdated = knowledge::outdated()
+            .iter()
+            .enumerate()
+            .flat_map(|(i, o)| {
+                o.aliases.iter().map(move |alias| {
+                    let (regex, acronym) = name_pattern(alias);
+                    (regex, acronym, i)
+                })
+            })
+            .collect();
+        let successors = knowledge::outdated()
+            .iter()
+            .map(|o| {
+                let words: Vec<String> = o.current.iter().map(|c| regex::escape(&fold(c))).collect();
+                ascii_regex(&format!(r"\b(?:{})\b", words.join("|")))
             })
             .collect();
         Patterns {
@@ -279,6 +326,8 @@ fn patterns() -> &'static Patterns {
             ],
             cookie_name: ascii_regex(&format!(r"(?:^|{NOT_ALNUM})_{{1,2}}[a-z]{{2,}}[a-z0-9_]*")),
             authorities,
+            outdated,
+            successors,
         }
     })
 }
@@ -664,6 +713,44 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
         }
     }
     facts.basis_refs.sort_by_key(|b| b.range.start);
+
+    // Outdated names, unless the sentence names the successor or calls them history.
+    let history: Vec<u32> = facts
+        .affirmed(Concept::HistoryCue)
+        .map(|m| m.sentence)
+        .collect();
+    for (regex, acronym, entry) in &patterns.outdated {
+        let haystack = if *acronym {
+            cased.as_str()
+        } else {
+            folded.as_str()
+        };
+        for m in regex.find_iter(haystack) {
+            let sentence = sentence_index(&sentences, m.start());
+            let sentence_text = sentences
+                .get(sentence as usize)
+                .and_then(|r| folded.get(r.clone()))
+                .unwrap_or("");
+            let current = patterns
+                .successors
+                .get(*entry)
+                .is_some_and(|r| r.is_match(sentence_text));
+            // One reference per name and sentence: "NSD (Norsk senter for forskningsdata)".
+            let seen = facts.outdated.iter().any(|o| {
+                (o.range.start < m.end() && m.start() < o.range.end)
+                    || (o.entry == *entry && sentence_index(&sentences, o.range.start) == sentence)
+            });
+            if !current && !history.contains(&sentence) && !seen {
+                let written = text.get(m.range()).unwrap_or(m.as_str()).to_string();
+                facts.outdated.push(OutdatedMention {
+                    range: m.range(),
+                    entry: *entry,
+                    written,
+                });
+            }
+        }
+    }
+    facts.outdated.sort_by_key(|o| o.range.start);
 
     facts.cookie_context =
         facts.has(Concept::CookieContext) || patterns.cookie_name.is_match(&folded);

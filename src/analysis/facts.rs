@@ -109,6 +109,17 @@ pub struct RetentionPeriod {
     pub range: Range<usize>,
 }
 
+/// A name that no longer exists, where the policy uses it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutdatedReference {
+    /// The name as written.
+    pub written: String,
+    /// Index of the entry in [`crate::knowledge::outdated`].
+    pub entry: usize,
+    /// Where.
+    pub range: Range<usize>,
+}
+
 /// Everything the rules need to know about a policy.
 #[derive(Debug, Clone)]
 pub struct DocumentFacts {
@@ -152,6 +163,10 @@ pub struct DocumentFacts {
     pub legitimate_interest_unstated: Vec<Range<usize>>,
     /// The controller appears to be a public authority.
     pub public_authority: bool,
+    /// Where consent is read into using, continuing to use, logging in or buying.
+    pub consent_by_use: Vec<Range<usize>>,
+    /// Names that no longer exist.
+    pub outdated_references: Vec<OutdatedReference>,
     /// Where a finding about the whole document points: the first heading or the first line.
     pub document_anchor: Range<usize>,
     /// Where a finding about a missing right points: the rights section's heading, if any.
@@ -516,6 +531,22 @@ pub fn gather(outline: &Outline, language: Language) -> DocumentFacts {
         || evidence >= 5
         || (any(Concept::PolicyTitle) && evidence >= 3);
 
+    let mut consent_by_use = Vec::new();
+    let mut outdated_references = Vec::new();
+    for block in &outline.blocks {
+        consent_by_use.extend(
+            block
+                .facts
+                .affirmed(Concept::ConsentByUse)
+                .map(|m| block.absolute(&m.range)),
+        );
+        outdated_references.extend(block.facts.outdated.iter().map(|o| OutdatedReference {
+            written: o.written.clone(),
+            entry: o.entry,
+            range: block.absolute(&o.range),
+        }));
+    }
+
     let (dpo, dpo_denied) = dpo(outline);
     DocumentFacts {
         language,
@@ -546,6 +577,8 @@ pub fn gather(outline: &Outline, language: Language) -> DocumentFacts {
         automated_unexplained,
         legitimate_interest_unstated,
         public_authority,
+        consent_by_use,
+        outdated_references,
         document_anchor,
         rights_anchor,
     }

@@ -94,6 +94,17 @@ impl Finding {
         })
     }
 
+    /// The same finding about `subject`, with `{subject}` and any other `{key}` in its message
+    /// filled in.
+    pub fn about(mut self, subject: &str, details: &[(&str, &str)]) -> Finding {
+        self.message = self.message.replace("{subject}", subject);
+        for (key, value) in details {
+            self.message = self.message.replace(&format!("{{{key}}}"), value);
+        }
+        self.subject = Some(subject.to_string());
+        self
+    }
+
     /// The same finding with another severity.
     pub fn with_severity(mut self, severity: Severity) -> Finding {
         self.severity = severity;

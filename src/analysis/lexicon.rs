@@ -56,11 +56,13 @@ pub enum Concept {
     OrgNumberCue,
     PolicyTitle,
     PolicyDocument,
+    ConsentByUse,
+    HistoryCue,
 }
 
 impl Concept {
     /// Every concept, in declaration order.
-    pub const ALL: [Concept; 38] = [
+    pub const ALL: [Concept; 40] = [
         Concept::ControllerCue,
         Concept::ProcessorRole,
         Concept::ContactForm,
@@ -99,6 +101,8 @@ impl Concept {
         Concept::OrgNumberCue,
         Concept::PolicyTitle,
         Concept::PolicyDocument,
+        Concept::ConsentByUse,
+        Concept::HistoryCue,
     ];
 
     /// The concept's key in the lexicon files.
@@ -142,6 +146,8 @@ impl Concept {
             Concept::OrgNumberCue => "org_number_cue",
             Concept::PolicyTitle => "policy_title",
             Concept::PolicyDocument => "policy_document",
+            Concept::ConsentByUse => "consent_by_use",
+            Concept::HistoryCue => "history_cue",
         }
     }
 
@@ -156,6 +162,7 @@ impl Concept {
                 | Concept::BasisConsent
                 | Concept::BasisLegitimateInterest
                 | Concept::Recipients
+                | Concept::ConsentByUse
         )
     }
 }

@@ -5,6 +5,7 @@ use std::ops::Range;
 
 use super::facts::{DocumentFacts, Retention};
 use super::finding::{Finding, Severity};
+use crate::knowledge;
 
 /// Collects findings in the document's language.
 struct Report<'a> {
@@ -120,6 +121,33 @@ pub fn run(facts: &DocumentFacts) -> Vec<Finding> {
     }
     if let Some(range) = &facts.automated_unexplained {
         report.add("automated-decisions", range.clone(), None, None);
+    }
+    for range in &facts.consent_by_use {
+        report.add("consent-by-use", range.clone(), None, None);
+    }
+    for reference in &facts.outdated_references {
+        let Some(entry) = knowledge::outdated().get(reference.entry) else {
+            continue;
+        };
+        let successor = if facts.language.is_norwegian() {
+            &entry.successor
+        } else {
+            &entry.successor_en
+        };
+        if let Some(finding) = Finding::new(
+            "outdated-reference",
+            facts.language,
+            reference.range.clone(),
+            None,
+        ) {
+            report.findings.push(finding.about(
+                &reference.written,
+                &[
+                    ("successor", successor.as_str()),
+                    ("since", entry.since.as_str()),
+                ],
+            ));
+        }
     }
 
     let mut findings = report.findings;

@@ -19,6 +19,7 @@ pub const LEXICON_EN: &str = include_str!("data/lexicon/en.toml");
 const RULES: &str = include_str!("data/rules.toml");
 const AUTHORITIES: &str = include_str!("data/authorities.toml");
 const NAMES: &str = include_str!("data/names.toml");
+const OUTDATED: &str = include_str!("data/outdated.toml");
 
 /// One rule's metadata and messages from `rules.toml`.
 #[derive(Debug, Clone, Deserialize)]
@@ -65,6 +66,41 @@ pub struct NameData {
     pub not_names: Vec<String>,
     /// Lower-case words that may open a capitalised run without being part of the name.
     pub leading_words: Vec<String>,
+}
+
+/// A name that no longer exists, and what replaced it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OutdatedName {
+    /// The old name.
+    pub name: String,
+    /// Names people write for it.
+    pub aliases: Vec<String>,
+    /// What replaced it, in Norwegian.
+    pub successor: String,
+    /// What replaced it, in English.
+    pub successor_en: String,
+    /// Words that name the successor: a sentence with one of them mentions the old name as
+    /// history.
+    pub current: Vec<String>,
+    /// When the change took effect (YYYY-MM-DD).
+    pub since: String,
+    /// Where the fact comes from.
+    pub source: String,
+}
+
+#[derive(Deserialize)]
+struct OutdatedFile {
+    outdated: Vec<OutdatedName>,
+}
+
+/// Names that no longer exist, with their successors.
+pub fn outdated() -> &'static [OutdatedName] {
+    static CELL: OnceLock<Vec<OutdatedName>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        toml::from_str::<OutdatedFile>(OUTDATED)
+            .expect("embedded outdated.toml parses")
+            .outdated
+    })
 }
 
 /// The rule catalogue, keyed by rule id.
@@ -116,5 +152,10 @@ mod tests {
         }
         assert!(authorities().iter().any(|a| a.name == "Datatilsynet"));
         assert!(names().legal_forms.contains(&"AS".to_string()));
+        assert!(
+            outdated()
+                .iter()
+                .all(|o| !o.aliases.is_empty() && o.since.len() == 10)
+        );
     }
 }
