@@ -296,3 +296,35 @@ fn outdated_names_get_their_successor_unless_told_as_history() {
             .contains(&"outdated-reference")
     );
 }
+
+#[test]
+fn special_categories_need_an_article_9_condition_unless_denied() {
+    let health = run("# Personvern\n\nVi registrerer helseopplysninger om deltakerne.\n");
+    let finding = health
+        .findings
+        .iter()
+        .find(|f| f.rule == "special-category-basis")
+        .expect("fires");
+    assert!(
+        finding.message.contains("helseopplysninger"),
+        "{}",
+        finding.message
+    );
+    assert_eq!(health.facts.special_categories, vec!["health"]);
+    let explicit = run(
+        "# Personvern\n\nVi registrerer helseopplysninger om deltakerne etter uttrykkelig samtykke.\n",
+    );
+    assert!(!rules(&explicit).contains(&"special-category-basis"));
+    let by_reference = run(
+        "# Personvern\n\nPartiet behandler opplysninger om medlemmene etter personvernforordningen artikkel 9 nr. 2 bokstav d.\n",
+    );
+    assert!(!rules(&by_reference).contains(&"special-category-basis"));
+    let denied = run(
+        "# Personvern\n\nVi behandler ikke helseopplysninger eller andre særlige kategorier av personopplysninger.\n",
+    );
+    assert!(!rules(&denied).contains(&"special-category-basis"));
+    let english = run(
+        "# Privacy\n\nWe process data concerning health to run the clinic's booking service.\n",
+    );
+    assert!(rules(&english).contains(&"special-category-basis"));
+}

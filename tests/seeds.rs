@@ -179,6 +179,17 @@ fn seed_facts() {
                 facts.complaint_authority.as_deref() == Some(authority),
             );
         }
+        for category in f["special_categories_include"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
+            let category = category.as_str().unwrap_or_default();
+            check(
+                &format!("special category {category}"),
+                facts.special_categories.contains(&category),
+            );
+        }
         if let Some(retention) = f["retention"].as_str() {
             let actual = match facts.retention {
                 Retention::Specific => "specific",

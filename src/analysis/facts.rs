@@ -167,6 +167,12 @@ pub struct DocumentFacts {
     pub consent_by_use: Vec<Range<usize>>,
     /// Names that no longer exist.
     pub outdated_references: Vec<OutdatedReference>,
+    /// Special categories of Art. 9(1) the policy processes (report names), denials left out.
+    pub special_categories: Vec<&'static str>,
+    /// Where special categories are first mentioned, when they are.
+    pub special_category_at: Option<Range<usize>>,
+    /// An Art. 9(2) condition is named.
+    pub art9_condition: bool,
     /// Where a finding about the whole document points: the first heading or the first line.
     pub document_anchor: Range<usize>,
     /// Where a finding about a missing right points: the rights section's heading, if any.
@@ -547,6 +553,32 @@ pub fn gather(outline: &Outline, language: Language) -> DocumentFacts {
         }));
     }
 
+    let special_categories: Vec<&'static str> = Concept::SPECIAL_CATEGORIES
+        .iter()
+        .filter(|(concept, _)| any(*concept))
+        .map(|(_, name)| *name)
+        .collect();
+    let special_category_at = outline.blocks.iter().find_map(|b| {
+        b.facts
+            .mentions
+            .iter()
+            .find(|m| {
+                !m.negated
+                    && (m.concept == Concept::SpecialGeneric
+                        || Concept::SPECIAL_CATEGORIES
+                            .iter()
+                            .any(|(c, _)| *c == m.concept))
+            })
+            .map(|m| b.absolute(&m.range))
+    });
+    let art9_condition = any(Concept::Art9Condition)
+        || outline.blocks.iter().any(|b| {
+            b.facts
+                .basis_refs
+                .iter()
+                .any(|r| r.value.starts_with("9.2."))
+        });
+
     let (dpo, dpo_denied) = dpo(outline);
     DocumentFacts {
         language,
@@ -579,6 +611,9 @@ pub fn gather(outline: &Outline, language: Language) -> DocumentFacts {
         public_authority,
         consent_by_use,
         outdated_references,
+        special_categories,
+        special_category_at,
+        art9_condition,
         document_anchor,
         rights_anchor,
     }

@@ -58,11 +58,21 @@ pub enum Concept {
     PolicyDocument,
     ConsentByUse,
     HistoryCue,
+    SpecialPolitical,
+    SpecialReligion,
+    SpecialUnion,
+    SpecialHealth,
+    SpecialGenetic,
+    SpecialBiometric,
+    SpecialSex,
+    SpecialEthnic,
+    SpecialGeneric,
+    Art9Condition,
 }
 
 impl Concept {
     /// Every concept, in declaration order.
-    pub const ALL: [Concept; 40] = [
+    pub const ALL: [Concept; 50] = [
         Concept::ControllerCue,
         Concept::ProcessorRole,
         Concept::ContactForm,
@@ -103,6 +113,31 @@ impl Concept {
         Concept::PolicyDocument,
         Concept::ConsentByUse,
         Concept::HistoryCue,
+        Concept::SpecialPolitical,
+        Concept::SpecialReligion,
+        Concept::SpecialUnion,
+        Concept::SpecialHealth,
+        Concept::SpecialGenetic,
+        Concept::SpecialBiometric,
+        Concept::SpecialSex,
+        Concept::SpecialEthnic,
+        Concept::SpecialGeneric,
+        Concept::Art9Condition,
+    ];
+
+    /// The special categories of Art. 9(1), with their report names.
+    pub const SPECIAL_CATEGORIES: [(Concept, &'static str); 8] = [
+        (Concept::SpecialEthnic, "racial_or_ethnic_origin"),
+        (Concept::SpecialPolitical, "political_opinions"),
+        (
+            Concept::SpecialReligion,
+            "religious_or_philosophical_beliefs",
+        ),
+        (Concept::SpecialUnion, "trade_union_membership"),
+        (Concept::SpecialGenetic, "genetic_data"),
+        (Concept::SpecialBiometric, "biometric_data"),
+        (Concept::SpecialHealth, "health"),
+        (Concept::SpecialSex, "sex_life_or_orientation"),
     ];
 
     /// The concept's key in the lexicon files.
@@ -148,6 +183,16 @@ impl Concept {
             Concept::PolicyDocument => "policy_document",
             Concept::ConsentByUse => "consent_by_use",
             Concept::HistoryCue => "history_cue",
+            Concept::SpecialPolitical => "special_political",
+            Concept::SpecialReligion => "special_religion",
+            Concept::SpecialUnion => "special_union",
+            Concept::SpecialHealth => "special_health",
+            Concept::SpecialGenetic => "special_genetic",
+            Concept::SpecialBiometric => "special_biometric",
+            Concept::SpecialSex => "special_sex",
+            Concept::SpecialEthnic => "special_ethnic",
+            Concept::SpecialGeneric => "special_generic",
+            Concept::Art9Condition => "art9_condition",
         }
     }
 
@@ -163,6 +208,15 @@ impl Concept {
                 | Concept::BasisLegitimateInterest
                 | Concept::Recipients
                 | Concept::ConsentByUse
+                | Concept::SpecialPolitical
+                | Concept::SpecialReligion
+                | Concept::SpecialUnion
+                | Concept::SpecialHealth
+                | Concept::SpecialGenetic
+                | Concept::SpecialBiometric
+                | Concept::SpecialSex
+                | Concept::SpecialEthnic
+                | Concept::SpecialGeneric
         )
     }
 }

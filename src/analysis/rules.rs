@@ -122,6 +122,37 @@ pub fn run(facts: &DocumentFacts) -> Vec<Finding> {
     if let Some(range) = &facts.automated_unexplained {
         report.add("automated-decisions", range.clone(), None, None);
     }
+    if let Some(range) = &facts.special_category_at {
+        if !facts.art9_condition {
+            let code = facts.language.code();
+            let labels: Vec<&str> = facts
+                .special_categories
+                .iter()
+                .map(|c| knowledge::category_label(c, code).unwrap_or(c))
+                .collect();
+            let labels = if labels.is_empty() {
+                if facts.language.is_norwegian() {
+                    "uspesifisert"
+                } else {
+                    "unspecified"
+                }
+                .to_string()
+            } else {
+                labels.join(", ")
+            };
+            if let Some(finding) = Finding::new(
+                "special-category-basis",
+                facts.language,
+                range.clone(),
+                None,
+            ) {
+                let subject = facts.special_categories.join(", ");
+                report
+                    .findings
+                    .push(finding.about(&subject, &[("categories", labels.as_str())]));
+            }
+        }
+    }
     for range in &facts.consent_by_use {
         report.add("consent-by-use", range.clone(), None, None);
     }

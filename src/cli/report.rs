@@ -106,6 +106,7 @@ struct FactsJson {
     complaint_authority: Option<String>,
     retention: &'static str,
     retention_periods: Vec<PeriodJson>,
+    special_categories: Vec<&'static str>,
     last_updated: Option<String>,
 }
 
@@ -156,6 +157,7 @@ fn facts_json(document: &Document, facts: &DocumentFacts) -> FactsJson {
                 range: Range::of(document, &p.range),
             })
             .collect(),
+        special_categories: facts.special_categories.clone(),
         last_updated: facts.last_updated.clone(),
     }
 }

@@ -20,6 +20,7 @@ const RULES: &str = include_str!("data/rules.toml");
 const AUTHORITIES: &str = include_str!("data/authorities.toml");
 const NAMES: &str = include_str!("data/names.toml");
 const OUTDATED: &str = include_str!("data/outdated.toml");
+const CATEGORIES: &str = include_str!("data/categories.toml");
 
 /// One rule's metadata and messages from `rules.toml`.
 #[derive(Debug, Clone, Deserialize)]
@@ -101,6 +102,15 @@ pub fn outdated() -> &'static [OutdatedName] {
             .expect("embedded outdated.toml parses")
             .outdated
     })
+}
+
+/// The name of a special category (by its report name) in a language ("nb", "nn", "en").
+pub fn category_label(category: &str, language: &str) -> Option<&'static str> {
+    static CELL: OnceLock<BTreeMap<String, BTreeMap<String, String>>> = OnceLock::new();
+    CELL.get_or_init(|| toml::from_str(CATEGORIES).expect("embedded categories.toml parses"))
+        .get(category)
+        .and_then(|labels| labels.get(language))
+        .map(String::as_str)
 }
 
 /// The rule catalogue, keyed by rule id.
