@@ -190,6 +190,58 @@ fn seed_facts() {
                 facts.special_categories.contains(&category),
             );
         }
+        let written: Vec<String> = facts
+            .processors
+            .iter()
+            .map(|p| p.written.to_lowercase())
+            .collect();
+        let kb = privacy_lsp::knowledge::processors::shipped();
+        let third: Vec<String> = facts
+            .processors
+            .iter()
+            .filter(|p| kb.get(p.index).is_some_and(|k| k.third_country().is_some()))
+            .map(|p| p.written.to_lowercase())
+            .collect();
+        for name in f["processors_include"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
+            let name = name.as_str().unwrap_or_default().to_lowercase();
+            check(
+                &format!("processor {name}"),
+                written
+                    .iter()
+                    .any(|w| w.contains(&name) || name.contains(w.as_str())),
+            );
+        }
+        for name in f["third_country_processors_include"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
+            let name = name.as_str().unwrap_or_default().to_lowercase();
+            check(
+                &format!("third-country processor {name}"),
+                third
+                    .iter()
+                    .any(|w| w.contains(&name) || name.contains(w.as_str())),
+            );
+        }
+        if let Some(statement) = f["transfer_statement"].as_bool() {
+            check("transfer_statement", facts.transfer_statement == statement);
+        }
+        for mechanism in f["transfer_mechanisms_include"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
+            let mechanism = mechanism.as_str().unwrap_or_default();
+            check(
+                &format!("transfer mechanism {mechanism}"),
+                facts.transfer_mechanisms.contains(&mechanism),
+            );
+        }
         if let Some(retention) = f["retention"].as_str() {
             let actual = match facts.retention {
                 Retention::Specific => "specific",

@@ -4,6 +4,7 @@
 //! edit re-reads only the blocks it changed. Ranges here are relative to the block's content.
 //! Invariant: extraction never panics, whatever the text (all slicing goes through `get`).
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -63,6 +64,19 @@ pub struct OutdatedMention {
     pub written: String,
 }
 
+/// A processor named in the text (by name, alias or a cookie it sets).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcessorMention {
+    /// Where, relative to the block.
+    pub range: Range<usize>,
+    /// Index in [`knowledge::processors::shipped`].
+    pub index: usize,
+    /// As written.
+    pub written: String,
+    /// Named in a denial ("vi bruker ikke Google Analytics").
+    pub negated: bool,
+}
+
 /// Everything the analysis needs from one block.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BlockFacts {
@@ -96,6 +110,8 @@ pub struct BlockFacts {
     pub authorities: Vec<Span>,
     /// Names that no longer exist (not where the sentence calls them history).
     pub outdated: Vec<OutdatedMention>,
+    /// Processors and recipients named.
+    pub processors: Vec<ProcessorMention>,
     /// The block is about cookies (names, lifetimes), so its periods are cookie lifetimes.
     pub cookie_context: bool,
     /// The first line, when it looks like a heading (short, no closing punctuation).
@@ -237,6 +253,90 @@ struct Patterns {
     /// Outdated names: (pattern, acronym, entry index), and each entry's successor words.
     outdated: Vec<(Regex, bool, usize)>,
     successors: Vec<Regex>,
+    /// All processor names and aliases (folded), and the processor each belongs to.
+    processor_names: Option<Regex>,
+    processor_index: HashMap<String, usize>,
+    /// Cookie names (folded), longest first, and their processors.
+    cookies: Option<Regex>,
+    cookie_index: Vec<(String, usize)>,
+}
+
+/// The recognisers for the processor knowledge base.
+#[allow(clippy::type_complexity)]
+fn processor_patterns() -> (
+    Option<Regex>,
+    HashMap<String, usize>,
+    Option<Regex>,
+    Vec<(String, usize)>,
+) {
+    let mut index = HashMap::new();
+    let mut cookie_index = Vec::new();
+    for (i, processor) in knowledge::processors::shipped().iter().enumerate() {
+        for name in std::iter::once(&processor.name).chain(&processor.aliases) {
+            let folded = fold(name.trim());
+            if folded.len() >= 3 {
+                index.entry(folded).or_insert(i);
+            }
+        }
+        for cookie in &processor.cookies {
+            let folded = fold(cookie.trim());
+            if folded.len() >= 3 {
+                cookie_index.push((folded, i));
+            }
+        }
+    }
+    let mut names: Vec<&String> = index.keys().collect();
+    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    let alternatives: Vec<String> = names
+        .iter()
+        .map(|n| {
+            let escaped = regex::escape(n);
+            if n.chars().last().is_some_and(|c| c.is_ascii_alphanumeric()) {
+                // A possessive s ("Googles") or a hyphenated compound ("Facebook-pikselen").
+                format!(r"{escaped}(?:s|-[a-z0-9]+)?\b")
+            } else {
+                escaped
+            }
+        })
+        .collect();
+    let names_regex = (!alternatives.is_empty())
+        .then(|| ascii_regex(&format!(r"\b(?:{})", alternatives.join("|"))));
+    cookie_index.sort_by_key(|(c, _)| std::cmp::Reverse(c.len()));
+    let cookie_alternatives: Vec<String> = cookie_index
+        .iter()
+        .map(|(c, _)| {
+            let escaped = regex::escape(c);
+            if c.starts_with('_') {
+                escaped
+            } else {
+                format!(r"\b{escaped}")
+            }
+        })
+        .collect();
+    let cookies_regex = (!cookie_alternatives.is_empty())
+        .then(|| ascii_regex(&format!(r"(?:{})[a-z0-9_]*", cookie_alternatives.join("|"))));
+    (names_regex, index, cookies_regex, cookie_index)
+}
+
+/// The processor a matched name belongs to: the name itself, or with a possessive s or a
+/// compound's second part taken off.
+fn processor_of(matched: &str, index: &HashMap<String, usize>) -> Option<(usize, usize)> {
+    if let Some(i) = index.get(matched) {
+        return Some((*i, matched.len()));
+    }
+    if let Some(stem) = matched.strip_suffix('s') {
+        if let Some(i) = index.get(stem) {
+            return Some((*i, stem.len()));
+        }
+    }
+    let mut end = matched.len();
+    while let Some(hyphen) = matched[..end].rfind('-') {
+        if let Some(i) = index.get(&matched[..hyphen]) {
+            return Some((*i, hyphen));
+        }
+        end = hyphen;
+    }
+    None
 }
 
 /// A whole-word pattern for a name: acronyms over case-kept text, others over folded text.
@@ -290,6 +390,7 @@ fn patterns() -> &'static Patterns {
                 })
             })
             .collect();
+        let (processor_names, processor_index, cookies, cookie_index) = processor_patterns();
         let successors = knowledge::outdated()
             .iter()
             .map(|o| {
@@ -328,6 +429,10 @@ fn patterns() -> &'static Patterns {
             authorities,
             outdated,
             successors,
+            processor_names,
+            processor_index,
+            cookies,
+            cookie_index,
         }
     })
 }
@@ -751,6 +856,42 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
         }
     }
     facts.outdated.sort_by_key(|o| o.range.start);
+
+    // Processors, by name or alias, and by the cookies they set.
+    if let Some(regex) = &patterns.processor_names {
+        for m in regex.find_iter(&folded) {
+            if let Some((index, len)) = processor_of(m.as_str(), &patterns.processor_index) {
+                let range = m.start()..m.start() + len;
+                let sentence = sentence_index(&sentences, m.start());
+                let negated = negated(&folded, &sentences[sentence as usize], m.start(), lexicon);
+                let written = text.get(range.clone()).unwrap_or(m.as_str()).to_string();
+                facts.processors.push(ProcessorMention {
+                    range,
+                    index,
+                    written,
+                    negated,
+                });
+            }
+        }
+    }
+    if let Some(regex) = &patterns.cookies {
+        for m in regex.find_iter(&folded) {
+            let found = patterns
+                .cookie_index
+                .iter()
+                .find(|(c, _)| m.as_str().starts_with(c.as_str()));
+            if let Some((_, index)) = found {
+                let written = text.get(m.range()).unwrap_or(m.as_str()).to_string();
+                facts.processors.push(ProcessorMention {
+                    range: m.range(),
+                    index: *index,
+                    written,
+                    negated: false,
+                });
+            }
+        }
+    }
+    facts.processors.sort_by_key(|p| p.range.start);
 
     facts.cookie_context =
         facts.has(Concept::CookieContext) || patterns.cookie_name.is_match(&folded);

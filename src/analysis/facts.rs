@@ -120,6 +120,17 @@ pub struct OutdatedReference {
     pub range: Range<usize>,
 }
 
+/// A processor or recipient the policy names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcessorFact {
+    /// As written.
+    pub written: String,
+    /// Index in [`crate::knowledge::processors::shipped`].
+    pub index: usize,
+    /// Where.
+    pub range: Range<usize>,
+}
+
 /// Everything the rules need to know about a policy.
 #[derive(Debug, Clone)]
 pub struct DocumentFacts {
@@ -173,6 +184,19 @@ pub struct DocumentFacts {
     pub special_category_at: Option<Range<usize>>,
     /// An Art. 9(2) condition is named.
     pub art9_condition: bool,
+    /// Every mention of a processor or recipient (denials left out), in order.
+    pub processors: Vec<ProcessorFact>,
+    /// The policy says something about transfers out of the EU/EEA.
+    pub transfer_statement: bool,
+    /// The first statement that transfers out of the EU/EEA happen (not a denial).
+    pub transfer_affirmed: Option<Range<usize>>,
+    /// Transfer tools named ("adequacy", "scc", "bcr", "dpf", "derogation").
+    pub transfer_mechanisms: Vec<&'static str>,
+    /// Struck-down transfer tools relied on (Safe Harbor, Privacy Shield): name and place.
+    pub invalid_mechanisms: Vec<(String, Range<usize>)>,
+    /// Claims that all data stay in Norway or the EU/EEA, and whether the claim also allows
+    /// countries with an adequacy decision.
+    pub stays_in_eea: Vec<(Range<usize>, bool)>,
     /// Where a finding about the whole document points: the first heading or the first line.
     pub document_anchor: Range<usize>,
     /// Where a finding about a missing right points: the rights section's heading, if any.
@@ -579,6 +603,52 @@ pub fn gather(outline: &Outline, language: Language) -> DocumentFacts {
                 .any(|r| r.value.starts_with("9.2."))
         });
 
+    let mut processors = Vec::new();
+    let mut transfer_statement = false;
+    let mut transfer_affirmed = None;
+    let mut invalid_mechanisms = Vec::new();
+    let mut stays_in_eea = Vec::new();
+    for block in &outline.blocks {
+        let f = &block.facts;
+        processors.extend(
+            f.processors
+                .iter()
+                .filter(|p| !p.negated)
+                .map(|p| ProcessorFact {
+                    written: p.written.clone(),
+                    index: p.index,
+                    range: block.absolute(&p.range),
+                }),
+        );
+        for m in f
+            .mentions
+            .iter()
+            .filter(|m| m.concept == Concept::TransferStatement)
+        {
+            transfer_statement = true;
+            if !m.negated && transfer_affirmed.is_none() {
+                transfer_affirmed = Some(block.absolute(&m.range));
+            }
+        }
+        for o in &f.outdated {
+            if crate::knowledge::outdated()
+                .get(o.entry)
+                .is_some_and(|e| e.invalid_transfer_mechanism)
+            {
+                invalid_mechanisms.push((o.written.clone(), block.absolute(&o.range)));
+            }
+        }
+        for m in f.affirmed(Concept::StaysInEea) {
+            let allows_adequacy = f.has_in_sentence(Concept::MechanismAdequacy, m.sentence);
+            stays_in_eea.push((block.absolute(&m.range), allows_adequacy));
+        }
+    }
+    let transfer_mechanisms: Vec<&'static str> = Concept::MECHANISMS
+        .iter()
+        .filter(|(c, _)| any(*c))
+        .map(|(_, name)| *name)
+        .collect();
+
     let (dpo, dpo_denied) = dpo(outline);
     DocumentFacts {
         language,
@@ -614,6 +684,12 @@ pub fn gather(outline: &Outline, language: Language) -> DocumentFacts {
         special_categories,
         special_category_at,
         art9_condition,
+        processors,
+        transfer_statement,
+        transfer_affirmed,
+        transfer_mechanisms,
+        invalid_mechanisms,
+        stays_in_eea,
         document_anchor,
         rights_anchor,
     }

@@ -68,11 +68,18 @@ pub enum Concept {
     SpecialEthnic,
     SpecialGeneric,
     Art9Condition,
+    TransferStatement,
+    MechanismAdequacy,
+    MechanismScc,
+    MechanismBcr,
+    MechanismDpf,
+    MechanismDerogation,
+    StaysInEea,
 }
 
 impl Concept {
     /// Every concept, in declaration order.
-    pub const ALL: [Concept; 50] = [
+    pub const ALL: [Concept; 57] = [
         Concept::ControllerCue,
         Concept::ProcessorRole,
         Concept::ContactForm,
@@ -123,6 +130,13 @@ impl Concept {
         Concept::SpecialEthnic,
         Concept::SpecialGeneric,
         Concept::Art9Condition,
+        Concept::TransferStatement,
+        Concept::MechanismAdequacy,
+        Concept::MechanismScc,
+        Concept::MechanismBcr,
+        Concept::MechanismDpf,
+        Concept::MechanismDerogation,
+        Concept::StaysInEea,
     ];
 
     /// The special categories of Art. 9(1), with their report names.
@@ -138,6 +152,15 @@ impl Concept {
         (Concept::SpecialBiometric, "biometric_data"),
         (Concept::SpecialHealth, "health"),
         (Concept::SpecialSex, "sex_life_or_orientation"),
+    ];
+
+    /// Transfer tools named in a policy, with their report names.
+    pub const MECHANISMS: [(Concept, &'static str); 5] = [
+        (Concept::MechanismAdequacy, "adequacy"),
+        (Concept::MechanismScc, "scc"),
+        (Concept::MechanismBcr, "bcr"),
+        (Concept::MechanismDpf, "dpf"),
+        (Concept::MechanismDerogation, "derogation"),
     ];
 
     /// The concept's key in the lexicon files.
@@ -193,6 +216,13 @@ impl Concept {
             Concept::SpecialEthnic => "special_ethnic",
             Concept::SpecialGeneric => "special_generic",
             Concept::Art9Condition => "art9_condition",
+            Concept::TransferStatement => "transfer_statement",
+            Concept::MechanismAdequacy => "mechanism_adequacy",
+            Concept::MechanismScc => "mechanism_scc",
+            Concept::MechanismBcr => "mechanism_bcr",
+            Concept::MechanismDpf => "mechanism_dpf",
+            Concept::MechanismDerogation => "mechanism_derogation",
+            Concept::StaysInEea => "stays_in_eea",
         }
     }
 
@@ -217,6 +247,7 @@ impl Concept {
                 | Concept::SpecialSex
                 | Concept::SpecialEthnic
                 | Concept::SpecialGeneric
+                | Concept::TransferStatement
         )
     }
 }

@@ -181,9 +181,106 @@ pub fn run(facts: &DocumentFacts) -> Vec<Finding> {
         }
     }
 
+    transfers(&mut report);
+
     let mut findings = report.findings;
     findings.sort_by(|a, b| {
         (a.range.start, a.severity, a.rule).cmp(&(b.range.start, b.severity, b.rule))
     });
     findings
+}
+
+/// The Chapter V rules: undeclared transfers, missing and invalid mechanisms, and claims that
+/// all data stay in the EU/EEA that a named processor contradicts.
+fn transfers(report: &mut Report<'_>) {
+    let facts = report.facts;
+    let language = facts.language;
+    let norwegian = language.is_norwegian();
+    let declared = facts.transfer_statement && !facts.transfer_mechanisms.is_empty();
+    let kb = knowledge::processors::shipped();
+    let mut contradicted = Vec::new();
+    for mention in &facts.processors {
+        let Some(processor) = kb.get(mention.index) else {
+            continue;
+        };
+        let Some((entity, country)) = processor.third_country() else {
+            continue;
+        };
+        let country_name = knowledge::areas::country_name(country, norwegian);
+        if !declared {
+            let coverage = match processor.adequacy() {
+                Some(kind) => Finding::new("transfer-undeclared", language, 0..0, Some(kind))
+                    .map(|f| f.message)
+                    .unwrap_or_default(),
+                None => String::new(),
+            };
+            let mechanism = processor
+                .mechanisms
+                .iter()
+                .filter(|m| *m != "none")
+                .map(|m| knowledge::areas::mechanism_name(m, norwegian))
+                .collect::<Vec<_>>()
+                .join(" + ");
+            let mechanism = if mechanism.is_empty() {
+                knowledge::areas::mechanism_name("scc", norwegian)
+            } else {
+                mechanism
+            };
+            if let Some(finding) =
+                Finding::new("transfer-undeclared", language, mention.range.clone(), None)
+            {
+                report.findings.push(finding.about(
+                    &mention.written,
+                    &[
+                        ("country", &country_name),
+                        ("entity", entity),
+                        ("coverage", &coverage),
+                        ("mechanism", &mechanism),
+                    ],
+                ));
+            }
+        }
+        for (_, allows_adequacy) in &facts.stays_in_eea {
+            let covered = *allows_adequacy && processor.adequacy().is_some();
+            if !covered && !contradicted.contains(&mention.index) {
+                contradicted.push(mention.index);
+                if let Some(finding) = Finding::new(
+                    "transfer-contradiction",
+                    language,
+                    mention.range.clone(),
+                    None,
+                ) {
+                    report.findings.push(finding.about(
+                        &mention.written,
+                        &[("country", &country_name), ("entity", entity)],
+                    ));
+                }
+            }
+        }
+    }
+    if let Some(range) = &facts.transfer_affirmed {
+        if facts.transfer_mechanisms.is_empty() && facts.invalid_mechanisms.is_empty() {
+            report.add("transfer-mechanism-missing", range.clone(), None, None);
+        }
+    }
+    for (written, range) in &facts.invalid_mechanisms {
+        let note = knowledge::outdated()
+            .iter()
+            .find(|o| {
+                o.invalid_transfer_mechanism
+                    && o.aliases.iter().any(|a| a.eq_ignore_ascii_case(written))
+            })
+            .map(|o| {
+                let source = o.source.split(';').next().unwrap_or("").trim();
+                format!("{source}, {}", o.since)
+            })
+            .unwrap_or_default();
+        if let Some(finding) =
+            Finding::new("transfer-invalid-mechanism", language, range.clone(), None)
+        {
+            report
+                .findings
+                .push(finding.about(written, &[("successor_note", &note)]));
+        }
+    }
 }

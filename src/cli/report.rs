@@ -96,6 +96,17 @@ struct PeriodJson {
 }
 
 #[derive(Serialize)]
+struct ProcessorJson {
+    name: String,
+    entity: Option<String>,
+    country: Option<String>,
+    third_country: bool,
+    adequacy: Option<&'static str>,
+    transfer_declared: bool,
+    range: Range,
+}
+
+#[derive(Serialize)]
 struct FactsJson {
     controller: Option<ControllerJson>,
     controller_contact: Vec<&'static str>,
@@ -108,6 +119,47 @@ struct FactsJson {
     retention_periods: Vec<PeriodJson>,
     special_categories: Vec<&'static str>,
     last_updated: Option<String>,
+    transfer_statement: bool,
+    transfer_mechanisms: Vec<&'static str>,
+    processors: Vec<ProcessorJson>,
+}
+
+fn non_empty(text: &str) -> Option<String> {
+    (!text.is_empty()).then(|| text.to_string())
+}
+
+fn processors_json(document: &Document, facts: &DocumentFacts) -> Vec<ProcessorJson> {
+    let kb = crate::knowledge::processors::shipped();
+    let declared = facts.transfer_statement && !facts.transfer_mechanisms.is_empty();
+    let mut seen = Vec::new();
+    let mut out = Vec::new();
+    for mention in &facts.processors {
+        if seen.contains(&mention.index) {
+            continue;
+        }
+        seen.push(mention.index);
+        let Some(processor) = kb.get(mention.index) else {
+            continue;
+        };
+        let third = processor.third_country();
+        let (entity, country) = match third {
+            Some((entity, country)) => (non_empty(entity), non_empty(country)),
+            None => (
+                non_empty(&processor.entity),
+                non_empty(&processor.entity_country),
+            ),
+        };
+        out.push(ProcessorJson {
+            name: mention.written.clone(),
+            entity,
+            country,
+            third_country: third.is_some(),
+            adequacy: processor.adequacy(),
+            transfer_declared: third.is_some() && declared,
+            range: Range::of(document, &mention.range),
+        });
+    }
+    out
 }
 
 #[derive(Serialize)]
@@ -159,6 +211,9 @@ fn facts_json(document: &Document, facts: &DocumentFacts) -> FactsJson {
             .collect(),
         special_categories: facts.special_categories.clone(),
         last_updated: facts.last_updated.clone(),
+        transfer_statement: facts.transfer_statement,
+        transfer_mechanisms: facts.transfer_mechanisms.clone(),
+        processors: processors_json(document, facts),
     }
 }
 

@@ -4,6 +4,9 @@
 //! marks of organisation names are TOML files under `src/knowledge/data/`. Invariant: the
 //! embedded files parse (a unit test loads every one), so the accessors here never fail.
 
+pub mod areas;
+pub mod processors;
+
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -87,6 +90,9 @@ pub struct OutdatedName {
     pub since: String,
     /// Where the fact comes from.
     pub source: String,
+    /// A transfer tool that a court struck down (also `transfer-invalid-mechanism`).
+    #[serde(default)]
+    pub invalid_transfer_mechanism: bool,
 }
 
 #[derive(Deserialize)]
