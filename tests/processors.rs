@@ -93,6 +93,16 @@ fn no_alias_fires_inside_an_unrelated_word() {
 }
 
 #[test]
+fn brand_names_that_are_words_match_only_as_written() {
+    assert!(
+        recognised("# Personvern\n\nDelighted samler inn anmeldelser for oss.\n")
+            .iter()
+            .any(|n| n.starts_with("Delighted"))
+    );
+    assert!(recognised("# Privacy\n\nWe are delighted to help you.\n").is_empty());
+}
+
+#[test]
 fn a_denied_processor_is_not_a_recipient() {
     assert!(recognised("# Personvern\n\nVi bruker ikke Google Analytics.\n").is_empty());
 }

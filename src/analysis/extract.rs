@@ -259,6 +259,31 @@ struct Patterns {
     /// Cookie names (folded), longest first, and their processors.
     cookies: Option<Regex>,
     cookie_index: Vec<(String, usize)>,
+    /// Brand names that are also words, matched with their case over case-kept text.
+    exact_names: Option<Regex>,
+    exact_index: HashMap<String, usize>,
+}
+
+/// The recogniser for brand names matched only as written.
+fn exact_case_patterns() -> (Option<Regex>, HashMap<String, usize>) {
+    let mut index = HashMap::new();
+    for (i, processor) in knowledge::processors::shipped().iter().enumerate() {
+        for name in &processor.exact_case {
+            let cased = super::fold::ascii_cased(name.trim());
+            if cased.len() >= 3 {
+                index.entry(cased).or_insert(i);
+            }
+        }
+    }
+    let mut names: Vec<&String> = index.keys().collect();
+    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    let alternatives: Vec<String> = names
+        .iter()
+        .map(|n| format!(r"{}(?:s|-[a-z0-9]+)?\b", regex::escape(n)))
+        .collect();
+    let regex = (!alternatives.is_empty())
+        .then(|| ascii_regex(&format!(r"\b(?:{})", alternatives.join("|"))));
+    (regex, index)
 }
 
 /// The recognisers for the processor knowledge base.
@@ -391,6 +416,7 @@ fn patterns() -> &'static Patterns {
             })
             .collect();
         let (processor_names, processor_index, cookies, cookie_index) = processor_patterns();
+        let (exact_names, exact_index) = exact_case_patterns();
         let successors = knowledge::outdated()
             .iter()
             .map(|o| {
@@ -433,6 +459,8 @@ fn patterns() -> &'static Patterns {
             processor_index,
             cookies,
             cookie_index,
+            exact_names,
+            exact_index,
         }
     })
 }
@@ -861,6 +889,28 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
     if let Some(regex) = &patterns.processor_names {
         for m in regex.find_iter(&folded) {
             if let Some((index, len)) = processor_of(m.as_str(), &patterns.processor_index) {
+                let range = m.start()..m.start() + len;
+                let sentence = sentence_index(&sentences, m.start());
+                let negated = negated(&folded, &sentences[sentence as usize], m.start(), lexicon);
+                let written = text.get(range.clone()).unwrap_or(m.as_str()).to_string();
+                facts.processors.push(ProcessorMention {
+                    range,
+                    index,
+                    written,
+                    negated,
+                });
+            }
+        }
+    }
+    if let Some(regex) = &patterns.exact_names {
+        for m in regex.find_iter(&cased) {
+            let overlaps = facts
+                .processors
+                .iter()
+                .any(|p| p.range.start < m.end() && m.start() < p.range.end);
+            if let (false, Some((index, len))) =
+                (overlaps, processor_of(m.as_str(), &patterns.exact_index))
+            {
                 let range = m.start()..m.start() + len;
                 let sentence = sentence_index(&sentences, m.start());
                 let negated = negated(&folded, &sentences[sentence as usize], m.start(), lexicon);

@@ -18,6 +18,9 @@ pub struct Processor {
     /// Other ways people write it.
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// Brand names that are also ordinary words, matched only with this exact case.
+    #[serde(default)]
+    pub exact_case: Vec<String>,
     /// Cookie names that reveal the service.
     #[serde(default)]
     pub cookies: Vec<String>,
