@@ -885,43 +885,39 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
     }
     facts.outdated.sort_by_key(|o| o.range.start);
 
-    // Processors, by name or alias, and by the cookies they set.
-    if let Some(regex) = &patterns.processor_names {
-        for m in regex.find_iter(&folded) {
-            if let Some((index, len)) = processor_of(m.as_str(), &patterns.processor_index) {
-                let range = m.start()..m.start() + len;
-                let sentence = sentence_index(&sentences, m.start());
-                let negated = negated(&folded, &sentences[sentence as usize], m.start(), lexicon);
-                let written = text.get(range.clone()).unwrap_or(m.as_str()).to_string();
-                facts.processors.push(ProcessorMention {
-                    range,
-                    index,
-                    written,
-                    negated,
-                });
-            }
-        }
-    }
-    if let Some(regex) = &patterns.exact_names {
-        for m in regex.find_iter(&cased) {
+    // Processors, by name or alias (folded), by brand names that are words (as written), and
+    // by the cookies they set.
+    let name_searches = [
+        (
+            &patterns.processor_names,
+            &folded,
+            &patterns.processor_index,
+        ),
+        (&patterns.exact_names, &cased, &patterns.exact_index),
+    ];
+    for (regex, haystack, index_of) in name_searches {
+        let Some(regex) = regex else {
+            continue;
+        };
+        for m in regex.find_iter(haystack) {
             let overlaps = facts
                 .processors
                 .iter()
                 .any(|p| p.range.start < m.end() && m.start() < p.range.end);
-            if let (false, Some((index, len))) =
-                (overlaps, processor_of(m.as_str(), &patterns.exact_index))
-            {
-                let range = m.start()..m.start() + len;
-                let sentence = sentence_index(&sentences, m.start());
-                let negated = negated(&folded, &sentences[sentence as usize], m.start(), lexicon);
-                let written = text.get(range.clone()).unwrap_or(m.as_str()).to_string();
-                facts.processors.push(ProcessorMention {
-                    range,
-                    index,
-                    written,
-                    negated,
-                });
-            }
+            let Some((index, len)) = processor_of(m.as_str(), index_of).filter(|_| !overlaps)
+            else {
+                continue;
+            };
+            let range = m.start()..m.start() + len;
+            let sentence = sentence_index(&sentences, m.start());
+            let negated = negated(&folded, &sentences[sentence as usize], m.start(), lexicon);
+            let written = text.get(range.clone()).unwrap_or(m.as_str()).to_string();
+            facts.processors.push(ProcessorMention {
+                range,
+                index,
+                written,
+                negated,
+            });
         }
     }
     if let Some(regex) = &patterns.cookies {
@@ -993,7 +989,7 @@ mod tests {
         assert!(found.contains(&Concept::RightRectification));
         assert!(found.contains(&Concept::RightErasure));
         let found = concepts(
-            "Jupiter vil slette personopplysningene når formålet er oppfylt.",
+            "Leverandøren vil slette opplysningene når formålet er oppfylt.",
             Language::Nb,
         );
         assert!(
