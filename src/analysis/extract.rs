@@ -88,9 +88,9 @@ pub struct BlockFacts {
     pub phones: Vec<Span>,
     /// Postal addresses (post box, post code and town, street and number).
     pub addresses: Vec<Span>,
-    /// Organisation names with a legal form ("ORINOR AS").
+    /// Organisation names with a legal form ("Eksempel Regnskap AS").
     pub organisations: Vec<Span>,
-    /// Names stated as the controller ("NOREXIT er ansvarlig for ...").
+    /// Names stated as the controller ("LAGET er ansvarlig for ...").
     pub controller_names: Vec<Span>,
     /// A controller cue that ends the block with a colon: the name follows in the next blocks.
     pub controller_label: bool,
