@@ -248,7 +248,7 @@ impl Document {
                     (i, start_new, c.len)
                 })
                 .collect();
-            let (mut new_chunks, open) = build_chunks(
+            let (new_chunks, open) = build_chunks(
                 &mut self.parser,
                 &text,
                 region_start,
@@ -265,10 +265,6 @@ impl Document {
             }
             for chunk in &mut self.chunks[b + 1..] {
                 chunk.start = shift(chunk.start);
-            }
-            if new_chunks.is_empty() && !(a == 0 && b == last) {
-                // Only white space was left in the region: keep a boundary-free empty region.
-                new_chunks = Vec::new();
             }
             self.chunks.splice(a..=b, new_chunks);
             return;
