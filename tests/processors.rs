@@ -156,3 +156,42 @@ fn transfers_are_declared_once_in_general_terms() {
             .any(|f| f.rule == "transfer-contradiction")
     );
 }
+
+#[test]
+fn hover_shows_a_processors_facts_and_a_findings_rule() {
+    use privacy_lsp::analysis::hover::hover;
+    let text = "# Personvern\n\nNyhetsbrevet sendes med MailChimp.\n";
+    let analysis = run(text);
+    let at = text.find("MailChimp").expect("mention") + 3;
+    let info = hover(&analysis, at).expect("a hover on the processor");
+    assert_eq!(&text[info.range.clone()], "MailChimp");
+    assert!(
+        info.markdown.contains("Intuit Inc. (US)"),
+        "{}",
+        info.markdown
+    );
+    assert!(
+        info.markdown.contains("EU-U.S. Data Privacy Framework"),
+        "{}",
+        info.markdown
+    );
+    let title = text.find("Personvern").expect("title");
+    let info = hover(&analysis, title).expect("findings point at the title");
+    assert!(
+        info.markdown.contains("**controller-identity** (error)"),
+        "{}",
+        info.markdown
+    );
+    assert!(
+        info.markdown
+            .contains("https://lovdata.no/lov/2018-06-15-38/gdpr/a13")
+    );
+    let self_hosted = run("# Personvern\n\nNettsiden er laget i WordPress.\n");
+    let at = "# Personvern\n\nNettsiden er laget i Word".len();
+    let info = hover(&self_hosted, at).expect("hover on WordPress");
+    assert!(
+        info.markdown.contains("ikke en databehandler i seg selv"),
+        "{}",
+        info.markdown
+    );
+}

@@ -268,3 +268,42 @@ fn markdown_that_is_not_a_policy_stays_quiet() {
     assert!(codes(&publish).contains(&"controller-identity".to_string()));
     assert!(client.shutdown().success());
 }
+
+#[test]
+fn hover_on_a_processor_and_on_a_finding() {
+    let mut client = LspClient::start();
+    let init = client.request("initialize", json!({"processId": null, "capabilities": {}}));
+    assert_eq!(init["result"]["capabilities"]["hoverProvider"], true);
+    client.notify("initialized", json!({}));
+    let text = "# Personvernerklæring\n\nNyhetsbrevet sendes med MailChimp.\n";
+    open(&mut client, text);
+    let character = "Nyhetsbrevet sendes med Mail".encode_utf16().count();
+    let hover = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": URI}, "position": {"line": 2, "character": character}}),
+    );
+    let value = hover["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(hover["result"]["contents"]["kind"], "markdown");
+    assert!(value.contains("Intuit Inc. (US)"), "{value}");
+    assert_eq!(
+        hover["result"]["range"]["start"],
+        json!({"line": 2, "character": 24})
+    );
+    let on_title = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": URI}, "position": {"line": 0, "character": 4}}),
+    );
+    let value = on_title["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(value.contains("controller-identity"), "{value}");
+    let nowhere = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": "file:///nowhere.md"}, "position": {"line": 0, "character": 0}}),
+    );
+    assert_eq!(nowhere["result"], Value::Null);
+    assert!(client.shutdown().success());
+}

@@ -8,6 +8,7 @@ pub mod extract;
 pub mod facts;
 pub mod finding;
 pub mod fold;
+pub mod hover;
 pub mod language;
 pub mod lexicon;
 pub mod outline;
