@@ -307,3 +307,53 @@ fn hover_on_a_processor_and_on_a_finding() {
     assert_eq!(nowhere["result"], Value::Null);
     assert!(client.shutdown().success());
 }
+
+#[test]
+fn completion_of_legal_bases_and_processors() {
+    let mut client = LspClient::start();
+    let init = client.request("initialize", json!({"processId": null, "capabilities": {}}));
+    assert!(init["result"]["capabilities"]["completionProvider"]["triggerCharacters"].is_array());
+    client.notify("initialized", json!({}));
+    let text = "# Personvernerklæring\n\nGrunnlaget er artikkel 6 nr. 1 bokstav \n\nNyhetsbrevet sendes med Mailc\n";
+    open(&mut client, text);
+    let after_bokstav = "Grunnlaget er artikkel 6 nr. 1 bokstav "
+        .encode_utf16()
+        .count();
+    let response = client.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": URI}, "position": {"line": 2, "character": after_bokstav}}),
+    );
+    let items = response["result"].as_array().cloned().unwrap_or_default();
+    let f = items
+        .iter()
+        .find(|i| i["textEdit"]["newText"] == "f (berettiget interesse)")
+        .expect("6(1)(f) offered");
+    assert!(
+        f["documentation"]["value"]
+            .as_str()
+            .is_some_and(|d| d.contains("berettigede interessene")),
+        "{f}"
+    );
+    assert_eq!(items.len(), 6);
+    let after_prefix = "Nyhetsbrevet sendes med Mailc".encode_utf16().count();
+    let response = client.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": URI}, "position": {"line": 4, "character": after_prefix}}),
+    );
+    let items = response["result"].as_array().cloned().unwrap_or_default();
+    let mailchimp = items
+        .iter()
+        .find(|i| i["label"] == "Mailchimp")
+        .expect("Mailchimp offered");
+    assert!(
+        mailchimp["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains(" · US · ")),
+        "{mailchimp}"
+    );
+    assert_eq!(
+        mailchimp["textEdit"]["range"]["start"],
+        json!({"line": 4, "character": 24})
+    );
+    assert!(client.shutdown().success());
+}

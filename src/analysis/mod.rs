@@ -4,6 +4,7 @@
 //! are memoised by the block's content hash in an [`Analyzer`], so re-analysing after an edit
 //! re-reads only the blocks that changed.
 
+pub mod completion;
 pub mod extract;
 pub mod facts;
 pub mod finding;

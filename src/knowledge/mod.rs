@@ -24,6 +24,7 @@ const AUTHORITIES: &str = include_str!("data/authorities.toml");
 const NAMES: &str = include_str!("data/names.toml");
 const OUTDATED: &str = include_str!("data/outdated.toml");
 const CATEGORIES: &str = include_str!("data/categories.toml");
+const LEGAL_BASES: &str = include_str!("data/legal_bases.toml");
 
 /// One rule's metadata and messages from `rules.toml`.
 #[derive(Debug, Clone, Deserialize)]
@@ -117,6 +118,36 @@ pub fn category_label(category: &str, language: &str) -> Option<&'static str> {
         .get(category)
         .and_then(|labels| labels.get(language))
         .map(String::as_str)
+}
+
+/// A legal basis of Art. 6(1) or a condition of Art. 9(2).
+#[derive(Debug, Clone, Deserialize)]
+pub struct LegalBasis {
+    /// "6.1.a" ... "9.2.j".
+    pub code: String,
+    /// Short Norwegian name ("berettiget interesse").
+    pub short_nb: String,
+    /// Short English name ("legitimate interests").
+    pub short_en: String,
+    /// The statutory text, shortened, in Norwegian.
+    pub text_nb: String,
+    /// The statutory text, shortened, in English.
+    pub text_en: String,
+}
+
+#[derive(Deserialize)]
+struct LegalBasisFile {
+    basis: Vec<LegalBasis>,
+}
+
+/// The legal bases of Art. 6(1) and the conditions of Art. 9(2).
+pub fn legal_bases() -> &'static [LegalBasis] {
+    static CELL: OnceLock<Vec<LegalBasis>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        toml::from_str::<LegalBasisFile>(LEGAL_BASES)
+            .expect("embedded legal_bases.toml parses")
+            .basis
+    })
 }
 
 /// The rule catalogue, keyed by rule id.

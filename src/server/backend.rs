@@ -6,13 +6,15 @@ use std::sync::Mutex;
 
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
-    Diagnostic, DiagnosticOptions, DiagnosticServerCapabilities, DidChangeTextDocumentParams,
-    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DocumentDiagnosticParams,
-    DocumentDiagnosticReport, DocumentDiagnosticReportResult, FullDocumentDiagnosticReport, Hover,
-    HoverContents, HoverParams, HoverProviderCapability, InitializeParams, InitializeResult,
-    InitializedParams, MarkupContent, MarkupKind, MessageType, PositionEncodingKind,
-    RelatedFullDocumentDiagnosticReport, ServerCapabilities, ServerInfo,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, Uri,
+    CompletionItem, CompletionItemKind, CompletionOptions, CompletionParams, CompletionResponse,
+    CompletionTextEdit, Diagnostic, DiagnosticOptions, DiagnosticServerCapabilities,
+    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    DocumentDiagnosticParams, DocumentDiagnosticReport, DocumentDiagnosticReportResult,
+    Documentation, FullDocumentDiagnosticReport, Hover, HoverContents, HoverParams,
+    HoverProviderCapability, InitializeParams, InitializeResult, InitializedParams, MarkupContent,
+    MarkupKind, MessageType, PositionEncodingKind, RelatedFullDocumentDiagnosticReport,
+    ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, TextEdit, Uri,
 };
 use tower_lsp_server::{Client, LanguageServer};
 
@@ -166,6 +168,10 @@ impl LanguageServer for Backend {
                     },
                 )),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
+                completion_provider: Some(CompletionOptions {
+                    trigger_characters: Some(vec![" ".to_string(), "(".to_string()]),
+                    ..Default::default()
+                }),
                 diagnostic_provider: pull.then(|| {
                     DiagnosticServerCapabilities::Options(DiagnosticOptions {
                         identifier: Some("privacy-lsp".to_string()),
@@ -272,6 +278,50 @@ impl LanguageServer for Backend {
             }),
             range: Some(convert::range(document, &info.range, encoding)),
         }))
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        use crate::analysis::completion::{CompletionKind, complete};
+        let position = params.text_document_position;
+        let mut state = self.lock();
+        let encoding = state.encoding;
+        let options = state.options.clone();
+        let Some(open) = state.documents.get_mut(&position.text_document.uri) else {
+            return Ok(None);
+        };
+        let (document, analysis) = open.analysed(&options);
+        let offset = document.offset_at(convert::line_col(position.position), encoding);
+        let line_start = document.offset_at(
+            crate::document::LineCol {
+                line: position.position.line,
+                col: 0,
+            },
+            encoding,
+        );
+        let line_before = document.slice(line_start..offset);
+        let items = complete(&line_before, line_start, offset, analysis.facts.language)
+            .into_iter()
+            .map(|item| CompletionItem {
+                label: item.label,
+                kind: Some(match item.kind {
+                    CompletionKind::LegalBasis => CompletionItemKind::REFERENCE,
+                    CompletionKind::Processor => CompletionItemKind::CLASS,
+                    CompletionKind::Authority => CompletionItemKind::VALUE,
+                }),
+                detail: Some(item.detail),
+                documentation: Some(Documentation::MarkupContent(MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value: item.documentation,
+                })),
+                sort_text: Some(item.sort),
+                text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+                    range: convert::range(document, &item.replace, encoding),
+                    new_text: item.insert,
+                })),
+                ..Default::default()
+            })
+            .collect();
+        Ok(Some(CompletionResponse::Array(items)))
     }
 
     async fn diagnostic(

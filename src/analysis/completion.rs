@@ -1,0 +1,306 @@
+//! Completion, triggered and ranked by what precedes the cursor on its line: the points of
+//! Art. 6(1) or 9(2) after "artikkel 6 nr. 1 bokstav " or "Article 6(1)(", whole legal bases
+//! after "Behandlingsgrunnlaget er" or "The legal basis is", supervisory authorities after
+//! "klage til" or "complaint with", and processors by the prefix being typed. Nothing is
+//! offered without such a context.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::fold::fold;
+use super::language::Language;
+use super::lexicon::ascii_regex;
+use crate::knowledge;
+
+/// What a completion item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompletionKind {
+    /// A legal basis or an Art. 9(2) condition.
+    LegalBasis,
+    /// A processor from the knowledge base.
+    Processor,
+    /// A supervisory authority.
+    Authority,
+}
+
+/// One completion item, protocol-neutral.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompletionItem {
+    /// What the list shows.
+    pub label: String,
+    /// What replaces `replace`.
+    pub insert: String,
+    /// One line beside the label.
+    pub detail: String,
+    /// Markdown shown beside the list.
+    pub documentation: String,
+    /// What it is.
+    pub kind: CompletionKind,
+    /// The byte range it replaces (the part of the word already typed).
+    pub replace: Range<usize>,
+    /// Sort order.
+    pub sort: String,
+}
+
+struct Contexts {
+    point_nb: Regex,
+    point_en: Regex,
+    basis: Regex,
+    authority: Regex,
+    word: Regex,
+}
+
+fn contexts() -> &'static Contexts {
+    static CELL: OnceLock<Contexts> = OnceLock::new();
+    CELL.get_or_init(|| Contexts {
+        point_nb: ascii_regex(r"\bart(?:ikkel|\.)?\s*(6|9)\s*nr\.?\s*(1|2)\s*bokstav\s+([a-j]?)$"),
+        point_en: ascii_regex(r"\b(?:article|art\.?)\s*(6|9)\s*\(\s*(1|2)\s*\)\s*\(\s*([a-j]?)$"),
+        basis: ascii_regex(
+            r"(?:behandlingsgrunnlag\w*|rettslig\w* grunnlag\w*|rettsleg\w* grunnlag\w*|grunnlaget for \w+(?: \w+){0,4}|legal basis(?: for \w+(?: \w+){0,4})?|lawful basis(?: for \w+(?: \w+){0,4})?)\s*(?:er|is|:)\s*$",
+        ),
+        authority: ascii_regex(r"(?:klage(?: \w+){0,3} (?:til|hos)|complaint with(?: the)?|complain to(?: the)?)\s+(\w*)$"),
+        word: ascii_regex(r"[a-z0-9][a-z0-9.\-]*$"),
+    })
+}
+
+fn short(basis: &knowledge::LegalBasis, language: Language) -> &str {
+    if language.is_norwegian() {
+        &basis.short_nb
+    } else {
+        &basis.short_en
+    }
+}
+
+fn statute(basis: &knowledge::LegalBasis, language: Language) -> String {
+    let (article, paragraph, point) = split_code(&basis.code);
+    let link = knowledge::article_link(article.parse().unwrap_or(6), language.is_norwegian());
+    let text = if language.is_norwegian() {
+        &basis.text_nb
+    } else {
+        &basis.text_en
+    };
+    let reference = reference(article, paragraph, point, language);
+    format!("**{reference}**\n\n{text}\n\n<{link}>")
+}
+
+fn split_code(code: &str) -> (&str, &str, &str) {
+    let mut parts = code.split('.');
+    (
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or(""),
+    )
+}
+
+/// "artikkel 6 nr. 1 bokstav f" or "Article 6(1)(f)".
+fn reference(article: &str, paragraph: &str, point: &str, language: Language) -> String {
+    if language.is_norwegian() {
+        format!("artikkel {article} nr. {paragraph} bokstav {point}")
+    } else {
+        format!("Article {article}({paragraph})({point})")
+    }
+}
+
+/// Completion items at byte `offset` of a text whose current line, up to the cursor, is
+/// `line_before` and starts at byte `line_start`.
+pub fn complete(
+    line_before: &str,
+    line_start: usize,
+    offset: usize,
+    language: Language,
+) -> Vec<CompletionItem> {
+    let c = contexts();
+    let folded = fold(line_before);
+    let mut items = Vec::new();
+
+    // After "artikkel 6 nr. 1 bokstav " or "Article 6(1)(": the points of that paragraph.
+    for (regex, english_style) in [(&c.point_nb, false), (&c.point_en, true)] {
+        let Some(caps) = regex.captures(&folded) else {
+            continue;
+        };
+        let (Some(article), Some(paragraph), Some(typed)) = (caps.get(1), caps.get(2), caps.get(3))
+        else {
+            continue;
+        };
+        let prefix = format!("{}.{}.", article.as_str(), paragraph.as_str());
+        let replace = line_start + typed.start()..offset;
+        for (i, basis) in knowledge::legal_bases()
+            .iter()
+            .filter(|b| b.code.starts_with(&prefix))
+            .enumerate()
+        {
+            let point = split_code(&basis.code).2;
+            let close = if english_style { ")" } else { "" };
+            items.push(CompletionItem {
+                label: format!("{point}{close} {}", short(basis, language)),
+                insert: format!("{point}{close} ({})", short(basis, language)),
+                detail: reference(article.as_str(), paragraph.as_str(), point, language),
+                documentation: statute(basis, language),
+                kind: CompletionKind::LegalBasis,
+                replace: replace.clone(),
+                sort: format!("{i:02}"),
+            });
+        }
+        return items;
+    }
+
+    // After "Behandlingsgrunnlaget er" or "The legal basis is": whole legal bases.
+    if c.basis.is_match(&folded) {
+        for (i, basis) in knowledge::legal_bases().iter().enumerate() {
+            let (article, paragraph, point) = split_code(&basis.code);
+            let text = format!(
+                "{} ({})",
+                reference(article, paragraph, point, language),
+                short(basis, language)
+            );
+            items.push(CompletionItem {
+                label: text.clone(),
+                insert: text,
+                detail: basis.code.clone(),
+                documentation: statute(basis, language),
+                kind: CompletionKind::LegalBasis,
+                replace: offset..offset,
+                sort: format!("{i:02}"),
+            });
+        }
+        return items;
+    }
+
+    // After "klage til": supervisory authorities, the home authority (Norway) first.
+    if let Some(caps) = c.authority.captures(&folded) {
+        let typed = caps.get(1).map(|m| m.start()).unwrap_or(folded.len());
+        let typed_text = folded.get(typed..).unwrap_or("");
+        for (i, authority) in knowledge::authorities().iter().enumerate() {
+            if !fold(&authority.name).starts_with(typed_text) {
+                continue;
+            }
+            let mut documentation = format!("**{}** ({})", authority.name, authority.country);
+            if let Some(address) = &authority.address {
+                documentation.push_str(&format!("\n\n{address}"));
+            }
+            if let Some(web) = &authority.web {
+                documentation.push_str(&format!("\n\n<{web}>"));
+            }
+            items.push(CompletionItem {
+                label: authority.name.clone(),
+                insert: authority.name.clone(),
+                detail: authority
+                    .address
+                    .clone()
+                    .unwrap_or_else(|| authority.country.clone()),
+                documentation,
+                kind: CompletionKind::Authority,
+                replace: line_start + typed..offset,
+                sort: format!("{}{i:02}", if authority.country == "NO" { 0 } else { 1 }),
+            });
+        }
+        return items;
+    }
+
+    // A word being typed: processors whose name or alias starts with it.
+    let Some(word) = c.word.find(&folded) else {
+        return items;
+    };
+    let typed = word.as_str();
+    if typed.len() < 2 {
+        return items;
+    }
+    let norwegian = language.is_norwegian();
+    for processor in knowledge::processors::shipped() {
+        let names = std::iter::once(&processor.name).chain(&processor.aliases);
+        let Some(matched) = names.into_iter().find(|n| fold(n).starts_with(typed)) else {
+            continue;
+        };
+        let (entity, country) = processor
+            .third_country()
+            .unwrap_or((processor.entity.as_str(), processor.entity_country.as_str()));
+        let mechanism = processor
+            .mechanisms
+            .iter()
+            .filter(|m| *m != "none")
+            .map(|m| m.to_uppercase())
+            .collect::<Vec<_>>()
+            .join("+");
+        let mechanism = if mechanism.is_empty() {
+            if norwegian {
+                "i EØS".to_string()
+            } else {
+                "in the EEA".to_string()
+            }
+        } else {
+            mechanism
+        };
+        items.push(CompletionItem {
+            label: processor.name.clone(),
+            insert: if fold(matched) == fold(&processor.name) {
+                processor.name.clone()
+            } else {
+                matched.clone()
+            },
+            detail: format!("{entity} · {country} · {mechanism}"),
+            documentation: super::hover::processor_markdown(processor, language),
+            kind: CompletionKind::Processor,
+            replace: line_start + word.start()..offset,
+            sort: format!(
+                "{:03}{}",
+                processor.name.len().min(999),
+                processor.name.to_lowercase()
+            ),
+        });
+    }
+    items.sort_by(|a, b| a.sort.cmp(&b.sort));
+    items.truncate(30);
+    items
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(line: &str, language: Language) -> Vec<String> {
+        complete(line, 0, line.len(), language)
+            .into_iter()
+            .map(|i| i.insert)
+            .collect()
+    }
+
+    #[test]
+    fn points_after_a_norwegian_or_english_reference() {
+        let nb = labels("Grunnlaget er artikkel 6 nr. 1 bokstav ", Language::Nb);
+        assert_eq!(nb.len(), 6);
+        assert_eq!(nb[5], "f (berettiget interesse)");
+        let en = labels("The basis is Article 6(1)(", Language::En);
+        assert_eq!(en[5], "f) (legitimate interests)");
+        assert_eq!(labels("Art. 9 nr. 2 bokstav ", Language::Nb).len(), 10);
+    }
+
+    #[test]
+    fn whole_bases_after_a_basis_cue_and_authorities_after_klage_til() {
+        let bases = labels("Behandlingsgrunnlaget er ", Language::Nb);
+        assert_eq!(bases[0], "artikkel 6 nr. 1 bokstav a (samtykke)");
+        let en = labels("The legal basis for this processing is ", Language::En);
+        assert_eq!(en[5], "Article 6(1)(f) (legitimate interests)");
+        let authorities = complete("Du kan klage til ", 0, 17, Language::Nb);
+        assert_eq!(authorities[0].insert, "Datatilsynet");
+        assert!(
+            authorities[0]
+                .documentation
+                .contains("Postboks 458 Sentrum")
+        );
+    }
+
+    #[test]
+    fn processors_by_prefix_and_nothing_without_context() {
+        let items = complete("Nyhetsbrevet sendes med Mailc", 0, 29, Language::Nb);
+        let mailchimp = items
+            .iter()
+            .find(|i| i.label == "Mailchimp")
+            .expect("Mailchimp offered");
+        assert!(mailchimp.detail.contains("US"), "{}", mailchimp.detail);
+        assert_eq!(mailchimp.replace, 24..29);
+        assert!(labels("Vi ", Language::Nb).is_empty());
+        assert!(labels("", Language::Nb).is_empty());
+    }
+}
