@@ -192,6 +192,9 @@ pub struct DocumentFacts {
     pub transfer_affirmed: Option<Range<usize>>,
     /// Transfer tools named ("adequacy", "scc", "bcr", "dpf", "derogation").
     pub transfer_mechanisms: Vec<&'static str>,
+    /// The policy declares transfers out of the EU/EEA and a tool for them, even in general
+    /// terms: named third-country processors are then covered.
+    pub transfers_declared: bool,
     /// Struck-down transfer tools relied on (Safe Harbor, Privacy Shield): name and place.
     pub invalid_mechanisms: Vec<(String, Range<usize>)>,
     /// Claims that all data stay in Norway or the EU/EEA, and whether the claim also allows
@@ -687,6 +690,7 @@ pub fn gather(outline: &Outline, language: Language) -> DocumentFacts {
         processors,
         transfer_statement,
         transfer_affirmed,
+        transfers_declared: transfer_statement && !transfer_mechanisms.is_empty(),
         transfer_mechanisms,
         invalid_mechanisms,
         stays_in_eea,

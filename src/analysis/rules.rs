@@ -196,7 +196,6 @@ fn transfers(report: &mut Report<'_>) {
     let facts = report.facts;
     let language = facts.language;
     let norwegian = language.is_norwegian();
-    let declared = facts.transfer_statement && !facts.transfer_mechanisms.is_empty();
     let kb = knowledge::processors::shipped();
     let mut contradicted = Vec::new();
     for mention in &facts.processors {
@@ -207,7 +206,7 @@ fn transfers(report: &mut Report<'_>) {
             continue;
         };
         let country_name = knowledge::areas::country_name(country, norwegian);
-        if !declared {
+        if !facts.transfers_declared {
             let coverage = match processor.adequacy() {
                 Some(kind) => Finding::new("transfer-undeclared", language, 0..0, Some(kind))
                     .map(|f| f.message)

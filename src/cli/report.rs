@@ -130,7 +130,6 @@ fn non_empty(text: &str) -> Option<String> {
 
 fn processors_json(document: &Document, facts: &DocumentFacts) -> Vec<ProcessorJson> {
     let kb = crate::knowledge::processors::shipped();
-    let declared = facts.transfer_statement && !facts.transfer_mechanisms.is_empty();
     let mut seen = Vec::new();
     let mut out = Vec::new();
     for mention in &facts.processors {
@@ -155,7 +154,7 @@ fn processors_json(document: &Document, facts: &DocumentFacts) -> Vec<ProcessorJ
             country,
             third_country: third.is_some(),
             adequacy: processor.adequacy(),
-            transfer_declared: third.is_some() && declared,
+            transfer_declared: third.is_some() && facts.transfers_declared,
             range: Range::of(document, &mention.range),
         });
     }

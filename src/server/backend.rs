@@ -20,8 +20,8 @@ use tower_lsp_server::{Client, LanguageServer};
 
 use super::convert;
 use super::documents::{Applied, Change, OpenDocument};
-use crate::analysis::Options;
-use crate::document::{PositionEncoding, TextFormat};
+use crate::analysis::{Analysis, Options};
+use crate::document::{Document, PositionEncoding, TextFormat};
 
 #[derive(Default)]
 struct State {
@@ -79,43 +79,53 @@ impl Backend {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Diagnostics of an open document, or `None` when it is not open. A panic in the analysis
-    /// is caught and reported, and yields no diagnostics.
-    fn diagnostics(&self, uri: &Uri) -> Option<(Vec<Diagnostic>, i32)> {
+    /// Runs `f` on an open document and its current analysis, with the negotiated position
+    /// encoding. `None` when the document is not open, or when `f` panicked (logged: a panic
+    /// in the analysis must not stop the server).
+    fn with_analysis<T>(
+        &self,
+        uri: &Uri,
+        f: impl FnOnce(&Document, &Analysis, PositionEncoding, i32) -> T,
+    ) -> Option<T> {
         let mut state = self.lock();
         let encoding = state.encoding;
         let options = state.options.clone();
         let open = state.documents.get_mut(uri)?;
         let version = open.version;
-        let named_policy = named_like_a_policy(uri);
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
             let (document, analysis) = open.analysed(&options);
-            // Markdown that does not read as a privacy policy (a README) stays quiet.
-            if !analysis.facts.is_policy && !named_policy {
-                return None;
-            }
-            Some(
-                analysis
-                    .findings
-                    .iter()
-                    .map(|f| convert::diagnostic(document, f, encoding))
-                    .collect::<Vec<_>>(),
-            )
+            f(document, analysis, encoding, version)
         }));
         match result {
-            Ok(Some(diagnostics)) => Some((diagnostics, version)),
-            Ok(None) => {
+            Ok(value) => Some(value),
+            Err(_) => {
+                tracing::error!("the analysis panicked on {}", uri.as_str());
+                None
+            }
+        }
+    }
+
+    /// Diagnostics of an open document and its version, or `None` when it is not open.
+    /// Markdown that does not read as a privacy policy (a README) gets none.
+    fn diagnostics(&self, uri: &Uri) -> Option<(Vec<Diagnostic>, i32)> {
+        let named_policy = named_like_a_policy(uri);
+        let version = self.lock().documents.get(uri)?.version;
+        let diagnostics = self.with_analysis(uri, |document, analysis, encoding, version| {
+            if !analysis.facts.is_policy && !named_policy {
                 tracing::info!(
                     "{} does not read as a privacy policy: no diagnostics",
                     uri.as_str()
                 );
-                Some((Vec::new(), version))
+                return (Vec::new(), version);
             }
-            Err(_) => {
-                tracing::error!("the analysis panicked on {}", uri.as_str());
-                Some((Vec::new(), version))
-            }
-        }
+            let items = analysis
+                .findings
+                .iter()
+                .map(|f| convert::diagnostic(document, f, encoding))
+                .collect();
+            (items, version)
+        });
+        Some(diagnostics.unwrap_or((Vec::new(), version)))
     }
 
     async fn publish(&self, uri: Uri) {
@@ -260,68 +270,62 @@ impl LanguageServer for Backend {
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let position = params.text_document_position_params;
-        let mut state = self.lock();
-        let encoding = state.encoding;
-        let options = state.options.clone();
-        let Some(open) = state.documents.get_mut(&position.text_document.uri) else {
-            return Ok(None);
-        };
-        let (document, analysis) = open.analysed(&options);
-        let offset = document.offset_at(convert::line_col(position.position), encoding);
-        let Some(info) = crate::analysis::hover::hover(analysis, offset) else {
-            return Ok(None);
-        };
-        Ok(Some(Hover {
-            contents: HoverContents::Markup(MarkupContent {
-                kind: MarkupKind::Markdown,
-                value: info.markdown,
-            }),
-            range: Some(convert::range(document, &info.range, encoding)),
-        }))
+        let hover = self.with_analysis(
+            &position.text_document.uri,
+            |document, analysis, encoding, _| {
+                let offset = document.offset_at(convert::line_col(position.position), encoding);
+                crate::analysis::hover::hover(analysis, offset).map(|info| Hover {
+                    contents: HoverContents::Markup(MarkupContent {
+                        kind: MarkupKind::Markdown,
+                        value: info.markdown,
+                    }),
+                    range: Some(convert::range(document, &info.range, encoding)),
+                })
+            },
+        );
+        Ok(hover.flatten())
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         use crate::analysis::completion::{CompletionKind, complete};
         let position = params.text_document_position;
-        let mut state = self.lock();
-        let encoding = state.encoding;
-        let options = state.options.clone();
-        let Some(open) = state.documents.get_mut(&position.text_document.uri) else {
-            return Ok(None);
-        };
-        let (document, analysis) = open.analysed(&options);
-        let offset = document.offset_at(convert::line_col(position.position), encoding);
-        let line_start = document.offset_at(
-            crate::document::LineCol {
-                line: position.position.line,
-                col: 0,
+        let items = self.with_analysis(
+            &position.text_document.uri,
+            |document, analysis, encoding, _| {
+                let offset = document.offset_at(convert::line_col(position.position), encoding);
+                let line_start = document.offset_at(
+                    crate::document::LineCol {
+                        line: position.position.line,
+                        col: 0,
+                    },
+                    encoding,
+                );
+                let line_before = document.slice(line_start..offset);
+                complete(&line_before, line_start, offset, analysis.facts.language)
+                    .into_iter()
+                    .map(|item| CompletionItem {
+                        label: item.label,
+                        kind: Some(match item.kind {
+                            CompletionKind::LegalBasis => CompletionItemKind::REFERENCE,
+                            CompletionKind::Processor => CompletionItemKind::CLASS,
+                            CompletionKind::Authority => CompletionItemKind::VALUE,
+                        }),
+                        detail: Some(item.detail),
+                        documentation: Some(Documentation::MarkupContent(MarkupContent {
+                            kind: MarkupKind::Markdown,
+                            value: item.documentation,
+                        })),
+                        sort_text: Some(item.sort),
+                        text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+                            range: convert::range(document, &item.replace, encoding),
+                            new_text: item.insert,
+                        })),
+                        ..Default::default()
+                    })
+                    .collect::<Vec<_>>()
             },
-            encoding,
         );
-        let line_before = document.slice(line_start..offset);
-        let items = complete(&line_before, line_start, offset, analysis.facts.language)
-            .into_iter()
-            .map(|item| CompletionItem {
-                label: item.label,
-                kind: Some(match item.kind {
-                    CompletionKind::LegalBasis => CompletionItemKind::REFERENCE,
-                    CompletionKind::Processor => CompletionItemKind::CLASS,
-                    CompletionKind::Authority => CompletionItemKind::VALUE,
-                }),
-                detail: Some(item.detail),
-                documentation: Some(Documentation::MarkupContent(MarkupContent {
-                    kind: MarkupKind::Markdown,
-                    value: item.documentation,
-                })),
-                sort_text: Some(item.sort),
-                text_edit: Some(CompletionTextEdit::Edit(TextEdit {
-                    range: convert::range(document, &item.replace, encoding),
-                    new_text: item.insert,
-                })),
-                ..Default::default()
-            })
-            .collect();
-        Ok(Some(CompletionResponse::Array(items)))
+        Ok(items.map(CompletionResponse::Array))
     }
 
     async fn diagnostic(
