@@ -5,6 +5,7 @@
 //! embedded files parse (a unit test loads every one), so the accessors here never fail.
 
 pub mod areas;
+pub mod gdpr;
 pub mod processors;
 
 use std::collections::BTreeMap;
