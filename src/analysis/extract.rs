@@ -14,6 +14,7 @@ use super::fold::ascii_cased;
 use super::fold::fold;
 use super::language::Language;
 use super::lexicon::{Concept, Lexicon, ascii_regex, lexicon, markers};
+use super::references::ArticleRef;
 use crate::knowledge;
 
 /// A concept found in the text.
@@ -106,6 +107,8 @@ pub struct BlockFacts {
     pub periods: Vec<Period>,
     /// Article 6(1) and 9(2) references as codes such as "6.1.f".
     pub basis_refs: Vec<Span>,
+    /// References to GDPR articles, paragraphs and points, in any common form.
+    pub article_refs: Vec<ArticleRef>,
     /// Supervisory authorities named, by their canonical name.
     pub authorities: Vec<Span>,
     /// Names that no longer exist (not where the sentence calls them history).
@@ -812,6 +815,8 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
             });
         }
     }
+
+    facts.article_refs = super::references::find_folded(text, &folded);
 
     // Legal-basis article references.
     for regex in &patterns.basis_refs {

@@ -13,6 +13,7 @@ pub mod hover;
 pub mod language;
 pub mod lexicon;
 pub mod outline;
+pub mod references;
 pub mod rules;
 
 use std::sync::Arc;
