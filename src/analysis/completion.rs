@@ -10,9 +10,32 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::fold::fold;
+use super::hover::article_markdown;
 use super::language::Language;
 use super::lexicon::ascii_regex;
+use super::references::ArticleRef;
 use crate::knowledge;
+
+/// The articles privacy policies cite most, in the order completion offers them: legal bases,
+/// the information duties, the rights, consent, complaint, transfers, processors, the DPO,
+/// definitions and principles. The rest follow in numerical order.
+const CITED_IN_POLICIES: &[u32] = &[
+    6, 9, 13, 14, 15, 16, 17, 18, 20, 21, 22, 7, 77, 44, 45, 46, 49, 28, 37, 4, 5, 8, 10, 12, 26,
+    30, 32, 33, 34, 35, 47, 79, 82,
+];
+
+/// How much statutory text a completion item's documentation shows.
+const COMPLETION_TEXT_LIMIT: usize = 700;
+
+/// `text` cut at a word boundary to at most about `max` characters, with "…" when cut.
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{}…", cut.trim_end_matches([',', ';', ':']))
+}
 
 /// What a completion item is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +46,8 @@ pub enum CompletionKind {
     Processor,
     /// A supervisory authority.
     Authority,
+    /// An article, paragraph or point of the GDPR.
+    Article,
 }
 
 /// One completion item, protocol-neutral.
@@ -47,6 +72,9 @@ pub struct CompletionItem {
 struct Contexts {
     point_nb: Regex,
     point_en: Regex,
+    article: Regex,
+    paragraph_nb: Regex,
+    paragraph_en: Regex,
     basis: Regex,
     authority: Regex,
     word: Regex,
@@ -55,8 +83,17 @@ struct Contexts {
 fn contexts() -> &'static Contexts {
     static CELL: OnceLock<Contexts> = OnceLock::new();
     CELL.get_or_init(|| Contexts {
-        point_nb: ascii_regex(r"\bart(?:ikkel|\.)?\s*(6|9)\s*nr\.?\s*(1|2)\s*bokstav\s+([a-j]?)$"),
-        point_en: ascii_regex(r"\b(?:article|art\.?)\s*(6|9)\s*\(\s*(1|2)\s*\)\s*\(\s*([a-j]?)$"),
+        point_nb: ascii_regex(
+            r"\bart(?:ikkel|\.)?\s*(\d{1,2})\s*nr\.?\s*(\d{1,2})\s*(?:bokstav|litra)\s+([a-z]?)$",
+        ),
+        point_en: ascii_regex(
+            r"\b(?:article|art\.?)\s*(\d{1,2})\s*\(\s*(\d{1,2})\s*\)\s*\(\s*([a-z]?)$",
+        ),
+        article: ascii_regex(
+            r"\b(?:artikkel|artiklene|artiklane|artikler|artiklar|articles|article|art\.)\s*(\d{0,2})$|\bart\s+(\d{1,2})$",
+        ),
+        paragraph_nb: ascii_regex(r"\bart(?:ikkel|\.)?\s*(\d{1,2})\s*nr\.?\s+(\d?)$"),
+        paragraph_en: ascii_regex(r"\b(?:article|art\.?)\s*(\d{1,2})\s*\(\s*(\d?)$"),
         basis: ascii_regex(
             r"(?:behandlingsgrunnlag\w*|rettslig\w* grunnlag\w*|rettsleg\w* grunnlag\w*|grunnlaget for \w+(?: \w+){0,4}|legal basis(?: for \w+(?: \w+){0,4})?|lawful basis(?: for \w+(?: \w+){0,4})?)\s*(?:er|is|:)\s*$",
         ),
@@ -124,25 +161,146 @@ pub fn complete(
         else {
             continue;
         };
-        let prefix = format!("{}.{}.", article.as_str(), paragraph.as_str());
         let replace = line_start + typed.start()..offset;
-        for (i, basis) in knowledge::legal_bases()
+        let close = if english_style { ")" } else { "" };
+        let prefix = format!("{}.{}.", article.as_str(), paragraph.as_str());
+        let bases: Vec<_> = knowledge::legal_bases()
             .iter()
             .filter(|b| b.code.starts_with(&prefix))
-            .enumerate()
-        {
-            let point = split_code(&basis.code).2;
-            let close = if english_style { ")" } else { "" };
+            .collect();
+        if !bases.is_empty() {
+            // Art. 6(1) and 9(2): the legal bases, with their short names.
+            for (i, basis) in bases.into_iter().enumerate() {
+                let point = split_code(&basis.code).2;
+                items.push(CompletionItem {
+                    label: format!("{point}{close} {}", short(basis, language)),
+                    insert: format!("{point}{close} ({})", short(basis, language)),
+                    detail: reference(article.as_str(), paragraph.as_str(), point, language),
+                    documentation: statute(basis, language),
+                    kind: CompletionKind::LegalBasis,
+                    replace: replace.clone(),
+                    sort: format!("{i:02}"),
+                });
+            }
+            return items;
+        }
+        // Any other paragraph: its points, from the text of the regulation.
+        let (Ok(article), Ok(paragraph)) = (article.as_str().parse(), paragraph.as_str().parse())
+        else {
+            return items;
+        };
+        let text = knowledge::gdpr::regulation(language.is_norwegian())
+            .article(article)
+            .and_then(|a| a.paragraph(paragraph));
+        for (i, part) in text.iter().flat_map(|p| &p.parts).enumerate() {
+            let Some(letter) = part.point.as_deref() else {
+                continue;
+            };
+            let Some(point) = letter.chars().next() else {
+                continue;
+            };
+            let cited = ArticleRef {
+                range: 0..0,
+                article,
+                paragraph: Some(paragraph),
+                point: Some(point),
+                through: None,
+            };
             items.push(CompletionItem {
-                label: format!("{point}{close} {}", short(basis, language)),
-                insert: format!("{point}{close} ({})", short(basis, language)),
-                detail: reference(article.as_str(), paragraph.as_str(), point, language),
-                documentation: statute(basis, language),
-                kind: CompletionKind::LegalBasis,
+                label: format!("{letter}{close} {}", clip(&part.text, 60)),
+                insert: format!("{letter}{close}"),
+                detail: clip(&part.text, 120),
+                documentation: article_markdown(&cited, language, COMPLETION_TEXT_LIMIT)
+                    .unwrap_or_default(),
+                kind: CompletionKind::Article,
                 replace: replace.clone(),
                 sort: format!("{i:02}"),
             });
         }
+        return items;
+    }
+
+    // After "artikkel 13 nr. " or "Article 13(": the paragraphs of that article.
+    for (regex, english_style) in [(&c.paragraph_nb, false), (&c.paragraph_en, true)] {
+        let Some(caps) = regex.captures(&folded) else {
+            continue;
+        };
+        let (Some(article), Some(typed)) = (caps.get(1), caps.get(2)) else {
+            continue;
+        };
+        let Some(text) = article
+            .as_str()
+            .parse()
+            .ok()
+            .and_then(|n| knowledge::gdpr::regulation(language.is_norwegian()).article(n))
+        else {
+            return items;
+        };
+        let replace = line_start + typed.start()..offset;
+        for paragraph in &text.paragraphs {
+            let Some(number) = paragraph.number else {
+                continue;
+            };
+            let lead = paragraph.parts.first().map_or("", |p| p.text.as_str());
+            let cited = ArticleRef {
+                range: 0..0,
+                article: text.number,
+                paragraph: Some(number),
+                point: None,
+                through: None,
+            };
+            items.push(CompletionItem {
+                label: format!("{number} {}", clip(lead, 60)),
+                insert: if english_style {
+                    format!("{number})")
+                } else {
+                    number.to_string()
+                },
+                detail: clip(lead, 120),
+                documentation: article_markdown(&cited, language, COMPLETION_TEXT_LIMIT)
+                    .unwrap_or_default(),
+                kind: CompletionKind::Article,
+                replace: replace.clone(),
+                sort: format!("{number:02}"),
+            });
+        }
+        return items;
+    }
+
+    // After "artikkel", "art." or "Article": articles, those policies cite first.
+    if let Some(caps) = c.article.captures(&folded) {
+        let Some(typed) = caps.get(1).or_else(|| caps.get(2)) else {
+            return items;
+        };
+        let regulation = knowledge::gdpr::regulation(language.is_norwegian());
+        for article in &regulation.articles {
+            let number = article.number.to_string();
+            if !number.starts_with(typed.as_str()) {
+                continue;
+            }
+            let rank = CITED_IN_POLICIES
+                .iter()
+                .position(|n| *n == article.number)
+                .unwrap_or(CITED_IN_POLICIES.len() + article.number as usize);
+            let cited = ArticleRef {
+                range: 0..0,
+                article: article.number,
+                paragraph: None,
+                point: None,
+                through: None,
+            };
+            items.push(CompletionItem {
+                label: format!("{number} {}", article.title),
+                insert: number,
+                detail: article.title.clone(),
+                documentation: article_markdown(&cited, language, COMPLETION_TEXT_LIMIT)
+                    .unwrap_or_default(),
+                kind: CompletionKind::Article,
+                replace: line_start + typed.start()..offset,
+                sort: format!("{rank:03}"),
+            });
+        }
+        items.sort_by(|a, b| a.sort.cmp(&b.sort));
         return items;
     }
 
@@ -289,6 +447,25 @@ mod tests {
                 .documentation
                 .contains("Postboks 458 Sentrum")
         );
+    }
+
+    #[test]
+    fn articles_are_ranked_by_how_often_policies_cite_them() {
+        let all = labels("jf. artikkel ", Language::Nb);
+        assert_eq!(all.len(), 99);
+        assert_eq!(&all[..4], ["6", "9", "13", "14"]);
+        let twos = labels("see Article 2", Language::En);
+        assert_eq!(&twos[..3], ["20", "21", "22"]);
+        assert!(twos.iter().all(|n| n.starts_with('2')));
+        assert!(labels("denne art ", Language::Nb).is_empty());
+    }
+
+    #[test]
+    fn paragraphs_and_points_of_any_article() {
+        assert_eq!(labels("Article 17(", Language::En), ["1)", "2)", "3)"]);
+        let points = labels("Article 17(1)(", Language::En);
+        assert_eq!(points, ["a)", "b)", "c)", "d)", "e)", "f)"]);
+        assert!(labels("artikkel 12 nr. 1 bokstav ", Language::Nb).is_empty());
     }
 
     #[test]

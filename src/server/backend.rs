@@ -309,6 +309,7 @@ impl LanguageServer for Backend {
                             CompletionKind::LegalBasis => CompletionItemKind::REFERENCE,
                             CompletionKind::Processor => CompletionItemKind::CLASS,
                             CompletionKind::Authority => CompletionItemKind::VALUE,
+                            CompletionKind::Article => CompletionItemKind::REFERENCE,
                         }),
                         detail: Some(item.detail),
                         documentation: Some(Documentation::MarkupContent(MarkupContent {
