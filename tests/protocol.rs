@@ -300,6 +300,7 @@ fn hover_on_a_processor_and_on_a_finding() {
         .as_str()
         .unwrap_or_default();
     assert!(value.contains("controller-identity"), "{value}");
+    assert!(value.contains("Dette oppfyller kravet:"), "{value}");
     let nowhere = client.request(
         "textDocument/hover",
         json!({"textDocument": {"uri": "file:///nowhere.md"}, "position": {"line": 0, "character": 0}}),
@@ -354,6 +355,176 @@ fn completion_of_legal_bases_and_processors() {
     assert_eq!(
         mailchimp["textEdit"]["range"]["start"],
         json!({"line": 4, "character": 24})
+    );
+    assert!(client.shutdown().success());
+}
+
+fn hover_at(client: &mut LspClient, uri: &str, line: u32, before: &str) -> Value {
+    let character = before.encode_utf16().count();
+    client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}),
+    )
+}
+
+#[test]
+fn hover_on_article_references_in_norwegian_and_english() {
+    let mut client = LspClient::start();
+    client.request("initialize", json!({"processId": null, "capabilities": {}}));
+    client.notify("initialized", json!({}));
+    let nb = "# Personvernerklæring\n\n\
+Grunnlaget er artikkel 6 nr. 1 bokstav f. Du får informasjon etter art. 13 nr. 2 bokstav a.\n\n\
+Helseopplysninger behandles bare etter personvernforordningen artikkel 9.\n";
+    open(&mut client, nb);
+    let hover = hover_at(&mut client, URI, 2, "Grunnlaget er artikkel 6 nr");
+    assert_eq!(
+        hover["result"]["range"],
+        json!({"start": {"line": 2, "character": 14}, "end": {"line": 2, "character": 40}})
+    );
+    let value = hover["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        value.starts_with("**Artikkel 6 nr. 1 bokstav f** · Behandlingens lovlighet"),
+        "{value}"
+    );
+    assert!(
+        value.contains(
+            "> f) behandlingen er nødvendig for formål knyttet til de berettigede interessene"
+        ),
+        "{value}"
+    );
+    assert!(
+        value.contains("https://lovdata.no/lov/2018-06-15-38/gdpr/a6"),
+        "{value}"
+    );
+    assert!(value.contains("Prop. 56 LS"), "{value}");
+
+    let line =
+        "Grunnlaget er artikkel 6 nr. 1 bokstav f. Du får informasjon etter art. 13 nr. 2 bokst";
+    let hover = hover_at(&mut client, URI, 2, line);
+    let value = hover["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        value.starts_with("**Artikkel 13 nr. 2 bokstav a** · Informasjon som skal gis"),
+        "{value}"
+    );
+    assert!(
+        value.contains("> a) det tidsrom personopplysningene vil bli lagret"),
+        "{value}"
+    );
+
+    let hover = hover_at(
+        &mut client,
+        URI,
+        4,
+        "Helseopplysninger behandles bare etter personvern",
+    );
+    assert_eq!(
+        hover["result"]["range"]["start"],
+        json!({"line": 4, "character": 39})
+    );
+    let value = hover["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        value.contains("Behandling av særlige kategorier av personopplysninger"),
+        "{value}"
+    );
+    assert!(value.contains("**1.** "), "{value}");
+
+    let en_uri = "file:///tmp/privacy.md";
+    let en = "# Privacy policy\n\nWe process usage data under Article 6(1)(f), as Art. 13 GDPR requires us to tell you.\n";
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": en_uri, "languageId": "markdown", "version": 1, "text": en}}),
+    );
+    let hover = hover_at(&mut client, en_uri, 2, "We process usage data under Arti");
+    assert_eq!(
+        hover["result"]["range"],
+        json!({"start": {"line": 2, "character": 28}, "end": {"line": 2, "character": 43}})
+    );
+    let value = hover["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        value.starts_with("**Article 6(1)(f)** · Lawfulness of processing"),
+        "{value}"
+    );
+    assert!(
+        value.contains("legitimate interests pursued by the controller"),
+        "{value}"
+    );
+    assert!(
+        value.contains("https://eur-lex.europa.eu/eli/reg/2016/679/oj#art_6"),
+        "{value}"
+    );
+    assert!(value.contains("© European Union"), "{value}");
+    let hover = hover_at(
+        &mut client,
+        en_uri,
+        2,
+        "We process usage data under Article 6(1)(f), as Art. 13 GD",
+    );
+    let value = hover["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(value.starts_with("**Article 13** · Information to be provided where personal data are collected from the data subject"), "{value}");
+    assert!(client.shutdown().success());
+}
+
+fn completion_at(client: &mut LspClient, line: u32, before: &str) -> Vec<Value> {
+    let character = before.encode_utf16().count();
+    let response = client.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": URI}, "position": {"line": line, "character": character}}),
+    );
+    response["result"].as_array().cloned().unwrap_or_default()
+}
+
+#[test]
+fn completion_of_articles_paragraphs_and_points() {
+    let mut client = LspClient::start();
+    client.request("initialize", json!({"processId": null, "capabilities": {}}));
+    client.notify("initialized", json!({}));
+    let text = "# Personvernerklæring\n\njf. artikkel \n\njf. artikkel 1\n\njf. artikkel 13 nr. \n\njf. artikkel 13 nr. 2 bokstav \n";
+    open(&mut client, text);
+    let articles = completion_at(&mut client, 2, "jf. artikkel ");
+    assert_eq!(articles.len(), 99);
+    assert_eq!(articles[0]["textEdit"]["newText"], "6");
+    assert_eq!(articles[0]["detail"], "Behandlingens lovlighet");
+    assert_eq!(articles[2]["textEdit"]["newText"], "13");
+
+    let starting_with_1 = completion_at(&mut client, 4, "jf. artikkel 1");
+    assert!(starting_with_1.iter().all(|i| {
+        i["textEdit"]["newText"]
+            .as_str()
+            .is_some_and(|t| t.starts_with('1'))
+    }));
+    assert_eq!(starting_with_1[0]["textEdit"]["newText"], "13");
+    assert_eq!(
+        starting_with_1[0]["textEdit"]["range"],
+        json!({"start": {"line": 4, "character": 13}, "end": {"line": 4, "character": 14}})
+    );
+
+    let paragraphs = completion_at(&mut client, 6, "jf. artikkel 13 nr. ");
+    let numbers: Vec<_> = paragraphs
+        .iter()
+        .map(|i| i["textEdit"]["newText"].clone())
+        .collect();
+    assert_eq!(numbers, ["1", "2", "3", "4"]);
+
+    let points = completion_at(&mut client, 8, "jf. artikkel 13 nr. 2 bokstav ");
+    let letters: Vec<_> = points
+        .iter()
+        .map(|i| i["textEdit"]["newText"].clone())
+        .collect();
+    assert_eq!(letters, ["a", "b", "c", "d", "e", "f"]);
+    assert!(
+        points[0]["documentation"]["value"]
+            .as_str()
+            .is_some_and(|d| d.contains("det tidsrom personopplysningene vil bli lagret"))
     );
     assert!(client.shutdown().success());
 }

@@ -328,3 +328,18 @@ fn special_categories_need_an_article_9_condition_unless_denied() {
     );
     assert!(rules(&english).contains(&"special-category-basis"));
 }
+
+#[test]
+fn nynorsk_interests_and_standard_clauses_are_read() {
+    let text = "# Personvernerklæring\n\n\
+Laget Fjellvind er behandlingsansvarleg. Du kan kontakte oss på post@fjellvind.example.\n\n\
+Me loggar innlogging. Grunnlaget er den berettiga interessa vår i å førebyggje misbruk av kontoane.\n\n\
+Opplysningane vert overførte til land utanfor EØS på grunnlag av standard personvernføresegner.\n";
+    let analysis = run(text);
+    assert_eq!(analysis.facts.language, Language::Nn);
+    assert!(!rules(&analysis).contains(&"legitimate-interest-unstated"));
+    assert!(analysis.facts.legal_bases.contains(&"6.1.f".to_string()));
+    assert!(analysis.facts.transfer_mechanisms.contains(&"scc"));
+    let unstated = run(&text.replace("vår i å førebyggje misbruk av kontoane", "vår"));
+    assert!(rules(&unstated).contains(&"legitimate-interest-unstated"));
+}
