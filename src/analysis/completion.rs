@@ -366,9 +366,22 @@ pub fn complete(
         return items;
     }
     let norwegian = language.is_norwegian();
-    for processor in knowledge::processors::shipped() {
-        let names = std::iter::once(&processor.name).chain(&processor.aliases);
-        let Some(matched) = names.into_iter().find(|n| fold(n).starts_with(typed)) else {
+    let shipped = knowledge::processors::shipped();
+    // Which processors match, ranked (shorter names first), before any text is built.
+    let mut matches: Vec<(usize, usize)> = Vec::new();
+    for (index, names) in folded_processor_names().iter().enumerate() {
+        if let Some(alias) = names.iter().position(|n| n.starts_with(typed)) {
+            matches.push((index, alias));
+        }
+    }
+    matches.sort_by_cached_key(|(index, _)| {
+        shipped
+            .get(*index)
+            .map(|p| (p.name.len(), p.name.to_lowercase()))
+    });
+    matches.truncate(MAX_PROCESSOR_ITEMS);
+    for (rank, (index, alias)) in matches.into_iter().enumerate() {
+        let Some(processor) = shipped.get(index) else {
             continue;
         };
         let (entity, country) = processor
@@ -390,27 +403,46 @@ pub fn complete(
         } else {
             mechanism
         };
+        // The name itself, or the alias typed when it is another name ("GA4").
+        let insert = match alias {
+            0 => processor.name.clone(),
+            n => processor
+                .aliases
+                .get(n - 1)
+                .filter(|a| fold(a) != fold(&processor.name))
+                .unwrap_or(&processor.name)
+                .clone(),
+        };
         items.push(CompletionItem {
             label: processor.name.clone(),
-            insert: if fold(matched) == fold(&processor.name) {
-                processor.name.clone()
-            } else {
-                matched.clone()
-            },
+            insert,
             detail: format!("{entity} · {country} · {mechanism}"),
             documentation: super::hover::processor_markdown(processor, language),
             kind: CompletionKind::Processor,
             replace: line_start + word.start()..offset,
-            sort: format!(
-                "{:03}{}",
-                processor.name.len().min(999),
-                processor.name.to_lowercase()
-            ),
+            sort: format!("{rank:02}"),
         });
     }
-    items.sort_by(|a, b| a.sort.cmp(&b.sort));
-    items.truncate(30);
     items
+}
+
+/// How many processors completion offers at most.
+const MAX_PROCESSOR_ITEMS: usize = 30;
+
+/// The folded name and aliases of every shipped processor, name first, computed once.
+fn folded_processor_names() -> &'static [Vec<String>] {
+    static CELL: OnceLock<Vec<Vec<String>>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        knowledge::processors::shipped()
+            .iter()
+            .map(|p| {
+                std::iter::once(&p.name)
+                    .chain(&p.aliases)
+                    .map(|n| fold(n))
+                    .collect()
+            })
+            .collect()
+    })
 }
 
 #[cfg(test)]

@@ -1,12 +1,15 @@
 //! Benchmarks of the analysis: a full pass over each seed policy, and one keystroke (edit the
 //! document, re-analyse, get fresh findings) on the largest seed (15 KB) and on a synthetic
-//! 1 MB policy, and the document edit alone (rope and incremental reparse) on both. Run
-//! with `cargo bench --bench analysis`.
+//! 1 MB policy, and the document edit alone (rope and incremental reparse) on both; and
+//! completion and hover on the largest seed, as the server answers them (the analysis of the
+//! current version is cached). Run with `cargo bench --bench analysis`.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use privacy_lsp::analysis::completion::complete;
+use privacy_lsp::analysis::hover::hover;
 use privacy_lsp::analysis::{Analyzer, Options, analyze};
 use privacy_lsp::document::{Document, TextFormat};
 
@@ -136,12 +139,59 @@ fn benches(c: &mut Criterion) {
         &largest,
         format,
     );
+    requests(c, &largest, format);
     keystroke(
         c,
         "keystroke_to_findings/1MB",
         &one_mb,
         TextFormat::PlainText,
     );
+}
+
+/// Completion and hover on the largest seed, with an article reference added at its end.
+fn requests(c: &mut Criterion, text: &str, format: TextFormat) {
+    let text = format!("{text}\n\nGrunnlaget er artikkel 6 nr. 1 bokstav f.\n");
+    let document = Document::new(&text, format);
+    let analysis = analyze(&document, &Options::default());
+    let language = analysis.facts.language;
+    let mut group = c.benchmark_group("completion");
+    for (name, line) in [
+        ("processor_prefix", "Nyhetsbrevet sendes med Mailc"),
+        ("article_numbers", "jf. artikkel "),
+        (
+            "legal_basis_points",
+            "Grunnlaget er artikkel 6 nr. 1 bokstav ",
+        ),
+        ("points_of_an_article", "jf. artikkel 13 nr. 2 bokstav "),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| complete(line, 0, line.len(), language).len())
+        });
+    }
+    group.finish();
+
+    let article = text.rfind("artikkel 6").unwrap_or(0) + 3;
+    let processor = analysis.facts.processors.first().map(|p| p.range.start + 1);
+    let finding = analysis.findings.first().map(|f| f.range.start);
+    let mut group = c.benchmark_group("hover");
+    for (name, offset) in [
+        ("article_reference", Some(article)),
+        ("processor", processor),
+        ("finding", finding),
+    ] {
+        let Some(offset) = offset else {
+            eprintln!("hover/{name}: nothing to hover in this seed");
+            continue;
+        };
+        assert!(
+            hover(&analysis, offset).is_some(),
+            "hover/{name} finds something"
+        );
+        group.bench_function(name, |b| {
+            b.iter(|| hover(&analysis, offset).map(|h| h.markdown.len()))
+        });
+    }
+    group.finish();
 }
 
 criterion_group! {
