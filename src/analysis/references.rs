@@ -85,6 +85,7 @@ pub fn find_folded(text: &str, folded: &str) -> Vec<ArticleRef> {
             text: text.as_bytes(),
             folded: folded.as_bytes(),
             pos: keyword.end(),
+            parenthesised: before.trim_end().ends_with('('),
         };
         let mut group = Vec::new();
         let Some(first) = cursor.reference(keyword.start()) else {
@@ -138,6 +139,8 @@ struct Cursor<'a> {
     text: &'a [u8],
     folded: &'a [u8],
     pos: usize,
+    /// The reference stands in parentheses: a ')' after a point closes those, not the point.
+    parenthesised: bool,
 }
 
 impl Cursor<'_> {
@@ -303,7 +306,9 @@ impl Cursor<'_> {
                 if open && !c.byte(b')') {
                     return None;
                 }
-                c.byte(b')');
+                if !open && !c.parenthesised {
+                    c.byte(b')');
+                }
                 Some(letter)
             })
         })
@@ -321,7 +326,9 @@ impl Cursor<'_> {
                 let letter = c.letter()?;
                 match c.peek() {
                     Some(b')') => {
-                        c.pos += 1;
+                        if !c.parenthesised {
+                            c.pos += 1;
+                        }
                         Some(letter)
                     }
                     None | Some(b',' | b';' | b':') => Some(letter),
@@ -493,6 +500,11 @@ mod tests {
         assert!(parsed("start 6 prosjekter, artikkel 120").is_empty());
         assert_eq!(parsed("art. 17 og 30 dager").len(), 1);
         assert!(parsed("artikkel").is_empty());
+        assert_eq!(
+            parsed("(artikkel 6 nr. 1 bokstav a).")[0].4,
+            "artikkel 6 nr. 1 bokstav a"
+        );
+        assert_eq!(parsed("(art. 6 nr. 1 f).")[0].4, "art. 6 nr. 1 f");
     }
 
     #[test]
