@@ -5,16 +5,19 @@
 //! re-reads only the blocks that changed.
 
 pub mod completion;
+pub mod coverage;
 pub mod extract;
 pub mod facts;
 pub mod finding;
 pub mod fold;
+pub mod hints;
 pub mod hover;
 pub mod language;
 pub mod lexicon;
 pub mod outline;
 pub mod references;
 pub mod rules;
+pub mod tokens;
 
 use std::sync::Arc;
 

@@ -26,6 +26,7 @@ const NAMES: &str = include_str!("data/names.toml");
 const OUTDATED: &str = include_str!("data/outdated.toml");
 const CATEGORIES: &str = include_str!("data/categories.toml");
 const LEGAL_BASES: &str = include_str!("data/legal_bases.toml");
+const ITEMS: &str = include_str!("data/items.toml");
 
 /// One rule's metadata and messages from `rules.toml`.
 #[derive(Debug, Clone, Deserialize)]
@@ -151,6 +152,51 @@ pub fn legal_bases() -> &'static [LegalBasis] {
     })
 }
 
+/// An item of information that Art. 13/14 asks a notice to give.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Item {
+    /// Stable id ("rights").
+    pub id: String,
+    /// Where it comes from, as cited in labels ("15–22").
+    pub cite: String,
+    /// Its name in Bokmål.
+    pub nb: String,
+    /// Its name in Nynorsk.
+    pub nn: String,
+    /// Its name in English.
+    pub en: String,
+    /// Rule ids whose findings mean the item is missing or incomplete.
+    pub rules: Vec<String>,
+    /// Lexicon concepts or fact names that show a block gives the item.
+    pub marks: Vec<String>,
+}
+
+impl Item {
+    /// Its name in a language ("nb", "nn", "en").
+    pub fn name(&self, language: &str) -> &str {
+        match language {
+            "nb" => &self.nb,
+            "nn" => &self.nn,
+            _ => &self.en,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ItemFile {
+    item: Vec<Item>,
+}
+
+/// The Art. 13/14 items, in the order of Art. 13.
+pub fn items() -> &'static [Item] {
+    static CELL: OnceLock<Vec<Item>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        toml::from_str::<ItemFile>(ITEMS)
+            .expect("embedded items.toml parses")
+            .item
+    })
+}
+
 /// The rule catalogue, keyed by rule id.
 pub fn rules() -> &'static BTreeMap<String, RuleInfo> {
     static CELL: OnceLock<BTreeMap<String, RuleInfo>> = OnceLock::new();
@@ -199,6 +245,16 @@ mod tests {
             assert!(["error", "warning", "information", "hint"].contains(&info.severity.as_str()));
         }
         assert!(authorities().iter().any(|a| a.name == "Datatilsynet"));
+        assert_eq!(items().len(), 14);
+        for item in items() {
+            for rule in &item.rules {
+                assert!(
+                    rules().contains_key(rule),
+                    "{}: unknown rule {rule}",
+                    item.id
+                );
+            }
+        }
         assert!(names().legal_forms.contains(&"AS".to_string()));
         assert!(
             outdated()

@@ -6,20 +6,26 @@ use std::sync::Mutex;
 
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
-    CompletionItem, CompletionItemKind, CompletionOptions, CompletionParams, CompletionResponse,
-    CompletionTextEdit, Diagnostic, DiagnosticOptions, DiagnosticServerCapabilities,
-    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
-    DocumentDiagnosticParams, DocumentDiagnosticReport, DocumentDiagnosticReportResult,
-    Documentation, FullDocumentDiagnosticReport, Hover, HoverContents, HoverParams,
-    HoverProviderCapability, InitializeParams, InitializeResult, InitializedParams, MarkupContent,
-    MarkupKind, MessageType, PositionEncodingKind, RelatedFullDocumentDiagnosticReport,
-    ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
-    TextDocumentSyncOptions, TextEdit, Uri,
+    CodeLens, CodeLensOptions, CodeLensParams, CompletionItem, CompletionItemKind,
+    CompletionOptions, CompletionParams, CompletionResponse, CompletionTextEdit, Diagnostic,
+    DiagnosticOptions, DiagnosticServerCapabilities, DidChangeTextDocumentParams,
+    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DocumentDiagnosticParams,
+    DocumentDiagnosticReport, DocumentDiagnosticReportResult, DocumentSymbolParams,
+    DocumentSymbolResponse, Documentation, ExecuteCommandOptions, ExecuteCommandParams,
+    FoldingRange, FoldingRangeParams, FoldingRangeProviderCapability, FullDocumentDiagnosticReport,
+    Hover, HoverContents, HoverParams, HoverProviderCapability, InitializeParams, InitializeResult,
+    InitializedParams, InlayHint, InlayHintParams, InlayHintServerCapabilities, MarkupContent,
+    MarkupKind, MessageType, OneOf, PositionEncodingKind, RelatedFullDocumentDiagnosticReport,
+    SemanticTokens, SemanticTokensFullOptions, SemanticTokensOptions, SemanticTokensParams,
+    SemanticTokensRangeParams, SemanticTokensRangeResult, SemanticTokensResult,
+    SemanticTokensServerCapabilities, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, TextEdit, Uri,
 };
 use tower_lsp_server::{Client, LanguageServer};
 
 use super::convert;
 use super::documents::{Applied, Change, OpenDocument};
+use super::presentation;
 use crate::analysis::{Analysis, Options};
 use crate::document::{Document, PositionEncoding, TextFormat};
 
@@ -105,6 +111,20 @@ impl Backend {
         }
     }
 
+    /// Like [`Backend::with_analysis`], for the features that light a document up (tokens,
+    /// hints, lenses): `None` for Markdown that does not read as a policy.
+    fn with_policy<T>(
+        &self,
+        uri: &Uri,
+        f: impl FnOnce(&Document, &Analysis, PositionEncoding) -> T,
+    ) -> Option<T> {
+        let named_policy = named_like_a_policy(uri);
+        self.with_analysis(uri, |document, analysis, encoding, _| {
+            (analysis.facts.is_policy || named_policy).then(|| f(document, analysis, encoding))
+        })
+        .flatten()
+    }
+
     /// Diagnostics of an open document and its version, or `None` when it is not open.
     /// Markdown that does not read as a privacy policy (a README) gets none.
     fn diagnostics(&self, uri: &Uri) -> Option<(Vec<Diagnostic>, i32)> {
@@ -180,6 +200,28 @@ impl LanguageServer for Backend {
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 completion_provider: Some(CompletionOptions {
                     trigger_characters: Some(vec![" ".to_string(), "(".to_string()]),
+                    ..Default::default()
+                }),
+                document_symbol_provider: Some(OneOf::Left(true)),
+                folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+                semantic_tokens_provider: Some(
+                    SemanticTokensServerCapabilities::SemanticTokensOptions(
+                        SemanticTokensOptions {
+                            legend: presentation::legend(),
+                            full: Some(SemanticTokensFullOptions::Bool(true)),
+                            range: Some(true),
+                            ..Default::default()
+                        },
+                    ),
+                ),
+                inlay_hint_provider: Some(OneOf::Right(InlayHintServerCapabilities::Options(
+                    Default::default(),
+                ))),
+                code_lens_provider: Some(CodeLensOptions {
+                    resolve_provider: Some(false),
+                }),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: vec![presentation::SHOW_MISSING.to_string()],
                     ..Default::default()
                 }),
                 diagnostic_provider: pull.then(|| {
@@ -346,5 +388,105 @@ impl LanguageServer for Backend {
                 },
             }),
         ))
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let symbols = self.with_analysis(
+            &params.text_document.uri,
+            |document, analysis, encoding, _| presentation::symbols(document, analysis, encoding),
+        );
+        Ok(symbols.map(DocumentSymbolResponse::Nested))
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        Ok(self.with_analysis(
+            &params.text_document.uri,
+            |document, analysis, encoding, _| {
+                presentation::folding_ranges(document, analysis, encoding)
+            },
+        ))
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        let data = self.with_policy(&params.text_document.uri, |document, analysis, encoding| {
+            presentation::semantic_tokens(document, analysis, None, encoding)
+        });
+        Ok(Some(SemanticTokensResult::Tokens(SemanticTokens {
+            result_id: None,
+            data: data.unwrap_or_default(),
+        })))
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        params: SemanticTokensRangeParams,
+    ) -> Result<Option<SemanticTokensRangeResult>> {
+        let data = self.with_policy(&params.text_document.uri, |document, analysis, encoding| {
+            let within = document.offset_at(convert::line_col(params.range.start), encoding)
+                ..document.offset_at(convert::line_col(params.range.end), encoding);
+            presentation::semantic_tokens(document, analysis, Some(within), encoding)
+        });
+        Ok(Some(SemanticTokensRangeResult::Tokens(SemanticTokens {
+            result_id: None,
+            data: data.unwrap_or_default(),
+        })))
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        Ok(
+            self.with_policy(&params.text_document.uri, |document, analysis, encoding| {
+                let within = document.offset_at(convert::line_col(params.range.start), encoding)
+                    ..document.offset_at(convert::line_col(params.range.end), encoding);
+                presentation::inlay_hints(document, analysis, within, encoding)
+            }),
+        )
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let uri = params.text_document.uri;
+        Ok(self.with_policy(&uri, |_, analysis, _| {
+            vec![presentation::coverage_lens(analysis, &uri)]
+        }))
+    }
+
+    async fn execute_command(
+        &self,
+        params: ExecuteCommandParams,
+    ) -> Result<Option<serde_json::Value>> {
+        if params.command != presentation::SHOW_MISSING {
+            return Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
+                "unknown command {}",
+                params.command
+            )));
+        }
+        let uri = params
+            .arguments
+            .first()
+            .and_then(|a| a.as_str())
+            .and_then(|s| s.parse::<Uri>().ok());
+        let Some(uri) = uri else {
+            return Err(tower_lsp_server::jsonrpc::Error::invalid_params(
+                "expected the document's URI as the first argument",
+            ));
+        };
+        let message = self.with_analysis(&uri, |_, analysis, _, _| {
+            presentation::missing_message(analysis)
+        });
+        let Some(message) = message else {
+            return Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
+                "{} is not open",
+                uri.as_str()
+            )));
+        };
+        self.client
+            .show_message(MessageType::INFO, message.clone())
+            .await;
+        Ok(Some(serde_json::Value::String(message)))
     }
 }

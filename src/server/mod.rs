@@ -5,6 +5,7 @@
 pub mod backend;
 pub mod convert;
 pub mod documents;
+pub mod presentation;
 pub mod transport;
 
 use tower_lsp_server::{LspService, Server};
