@@ -181,3 +181,198 @@ fn a_directory_is_searched_for_policies_only() {
             .is_some_and(|p| p.ends_with("personvern.md"))
     );
 }
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `check` run from `dir`, so relative paths stay relative.
+fn check_in(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_privacy-lsp"))
+        .current_dir(dir)
+        .arg("check")
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+/// The first seed of the corpus beside the repository (`../shared/corpus/seeds`).
+fn a_seed() -> PathBuf {
+    let dir = manifest_dir().join("../shared/corpus/seeds");
+    let mut seeds: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| {
+            panic!(
+                "the seed corpus must sit beside the repo at {}: {e}",
+                dir.display()
+            )
+        })
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
+    seeds.sort();
+    seeds.into_iter().next().expect("at least one seed")
+}
+
+const WORKFLOW_COMMANDS: [&str; 3] = ["::error ", "::warning ", "::notice "];
+
+fn assert_only_workflow_commands(stdout: &str) {
+    assert!(!stdout.is_empty(), "findings expected");
+    for line in stdout.lines() {
+        assert!(
+            WORKFLOW_COMMANDS.iter().any(|c| line.starts_with(c)),
+            "not a workflow command: {line:?}"
+        );
+        assert_eq!(
+            line.matches("::").count(),
+            2,
+            "one command with one message per line: {line:?}"
+        );
+    }
+}
+
+#[test]
+fn github_format_prints_one_workflow_command_per_finding() {
+    let example = "tests/fixtures/personvernerklaering.md";
+    let out = check_in(&manifest_dir(), &["--format", "github", example]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "no errors, so exit 0 by default"
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8");
+    assert_only_workflow_commands(&stdout);
+    // The relative path as given; line and column as the human output reports them (27:4).
+    assert!(
+        stdout.lines().any(|l| l
+            == "::warning file=tests/fixtures/personvernerklaering.md,line=27,endLine=27,col=4,endColumn=20,title=right-restriction::Retten til begrensning av behandlingen (art. 18) er ikke nevnt."),
+        "{stdout}"
+    );
+    assert!(
+        stdout.lines().any(|l| l.starts_with(
+            "::notice file=tests/fixtures/personvernerklaering.md,line=25,endLine=25,col=31,endColumn=69,title=retention-vague::"
+        )),
+        "information is a notice: {stdout}"
+    );
+    assert!(!stdout.contains("::error "), "{stdout}");
+
+    let json = check_in(&manifest_dir(), &["--format", "json", example]);
+    let report: Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    let findings = report["files"][0]["findings"].as_array().expect("findings");
+    assert_eq!(
+        stdout.lines().count(),
+        findings.len(),
+        "one line per finding"
+    );
+
+    let warn = check_in(
+        &manifest_dir(),
+        &["--format", "github", "--fail-on", "warning", example],
+    );
+    assert_eq!(
+        warn.status.code(),
+        Some(1),
+        "exit codes do not depend on the format"
+    );
+}
+
+#[test]
+fn github_format_marks_errors_and_escapes_paths() {
+    let seed = a_seed();
+    let out = check(&["--format", "github", seed.to_str().expect("path")]);
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8");
+    assert_only_workflow_commands(&stdout);
+    let has_error = stdout.lines().any(|l| l.starts_with("::error "));
+    assert_eq!(
+        out.status.code(),
+        Some(u8::from(has_error).into()),
+        "exit 1 exactly when an error is reported: {stdout}"
+    );
+
+    let dir = scratch_dir("github-paths");
+    std::fs::copy(fixture("personvernerklaering.md"), dir.join("a,b:c%.md")).expect("copy");
+    let out = check_in(&dir, &["--format", "github", "a,b:c%.md"]);
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8");
+    assert_only_workflow_commands(&stdout);
+    assert!(
+        stdout
+            .lines()
+            .all(|l| l.contains(" file=a%2Cb%3Ac%25.md,line=")),
+        "the path is escaped as a property: {stdout}"
+    );
+}
+
+#[test]
+fn github_escaping_follows_the_workflow_command_rules() {
+    use privacy_lsp::cli::github::{escape_data, escape_property};
+    let message = "Lagringstid: 3 år, deretter\r\nslettes 100%";
+    assert_eq!(
+        escape_data(message),
+        "Lagringstid: 3 år, deretter%0D%0Aslettes 100%25",
+        "data keeps ':' and ','"
+    );
+    assert_eq!(
+        escape_property(message),
+        "Lagringstid%3A 3 år%2C deretter%0D%0Aslettes 100%25"
+    );
+    assert_eq!(
+        escape_data("%0A"),
+        "%250A",
+        "'%' first, so escapes are not doubled"
+    );
+    assert_eq!(escape_property("C:\\policy,v2.md"), "C%3A\\policy%2Cv2.md");
+}
+
+fn sarif_schema() -> jsonschema::Validator {
+    let path = manifest_dir().join("tests/data/sarif-schema-2.1.0.json");
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(&path).expect("the vendored SARIF schema is readable"),
+    )
+    .expect("the SARIF schema is JSON");
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the SARIF schema compiles, offline")
+}
+
+fn schema_errors(validator: &jsonschema::Validator, log: &Value) -> Vec<String> {
+    validator
+        .iter_errors(log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
+}
+
+#[test]
+fn sarif_output_validates_against_the_oasis_schema() {
+    let validator = sarif_schema();
+    let seed = a_seed();
+    for path in [
+        "tests/fixtures/personvernerklaering.md".to_string(),
+        seed.display().to_string(),
+    ] {
+        let out = check_in(&manifest_dir(), &["--format", "sarif", &path]);
+        let log: Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
+        assert!(
+            log["runs"][0]["results"]
+                .as_array()
+                .is_some_and(|r| !r.is_empty()),
+            "{path}: results to validate"
+        );
+        let errors = schema_errors(&validator, &log);
+        assert!(errors.is_empty(), "{path}: {errors:#?}");
+
+        // The schema is not vacuous: a log without its version, or with a 0-based line, fails.
+        let mut broken = log.clone();
+        broken.as_object_mut().expect("an object").remove("version");
+        assert!(!validator.is_valid(&broken), "{path}: version is required");
+        let mut broken = log;
+        broken["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] =
+            Value::from(0);
+        assert!(!validator.is_valid(&broken), "{path}: lines are 1-based");
+    }
+}

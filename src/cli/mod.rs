@@ -4,6 +4,7 @@
 //! error (a missing path, a directory without policies, a file that is binary or not UTF-8),
 //! with the reason on stderr.
 
+pub mod github;
 pub mod human;
 pub mod report;
 pub mod sarif;
@@ -25,6 +26,8 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0, for code-scanning tools.
     Sarif,
+    /// GitHub Actions workflow commands (::error, ::warning, ::notice), one line per finding.
+    Github,
 }
 
 /// When to colour human output.
@@ -219,6 +222,7 @@ pub fn run(args: &CheckArgs) -> u8 {
         }
         Format::Json => report::write(&reports),
         Format::Sarif => sarif::write(&reports),
+        Format::Github => github::write(&reports),
     };
     if let Err(e) = written {
         eprintln!("privacy-lsp: error: cannot write the report: {e}");
