@@ -10,6 +10,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod config;
 pub mod document;
 pub mod knowledge;
 pub mod server;

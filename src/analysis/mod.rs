@@ -6,6 +6,7 @@
 
 pub mod completion;
 pub mod coverage;
+pub mod directives;
 pub mod extract;
 pub mod facts;
 pub mod finding;
@@ -31,10 +32,23 @@ pub use language::Language;
 use outline::Outline;
 
 /// How to analyse.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Options {
     /// The language to read the document in; `None` detects it.
     pub language: Option<Language>,
+    /// The language of messages; `None` uses the document's.
+    pub message_language: Option<Language>,
+    /// Rules turned off or given another severity, by rule id.
+    pub rules: std::collections::BTreeMap<String, RuleSetting>,
+}
+
+/// What the configuration says about one rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleSetting {
+    /// Not run.
+    Off,
+    /// Run with this severity.
+    Severity(Severity),
 }
 
 /// The result of analysing a document.
@@ -46,6 +60,8 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
     /// The outline the facts were read from.
     pub outline: Outline,
+    /// The directives written in the document.
+    pub directives: directives::Directives,
 }
 
 /// Analyses documents, remembering block facts between runs.
@@ -72,7 +88,8 @@ impl Analyzer {
             .filter(|b| outline::is_read(b.kind, format))
             .collect();
 
-        let language = match options.language {
+        let directives = directives::find(document);
+        let language = match directives.language.or(options.language) {
             Some(language) => language,
             None => {
                 let mut counts = [0u32; 3];
@@ -112,7 +129,15 @@ impl Analyzer {
         let live = with_facts.len();
         let outline = outline::build(with_facts, format);
         let facts = facts::gather(&outline, language);
-        let findings = rules::run(&facts);
+        let findings = rules::run(&facts, options.message_language.unwrap_or(language))
+            .into_iter()
+            .filter(|f| !directives.silences(f.rule, &f.range))
+            .filter_map(|f| match options.rules.get(f.rule) {
+                Some(RuleSetting::Off) => None,
+                Some(RuleSetting::Severity(severity)) => Some(f.with_severity(*severity)),
+                None => Some(f),
+            })
+            .collect();
 
         // Forget blocks that are gone once the memo is much larger than the document.
         if self.facts.len() > 2 * live + 256 {
@@ -123,6 +148,7 @@ impl Analyzer {
             facts,
             findings,
             outline,
+            directives,
         }
     }
 }

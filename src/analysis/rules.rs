@@ -5,11 +5,14 @@ use std::ops::Range;
 
 use super::facts::{DocumentFacts, Retention};
 use super::finding::{Finding, Severity};
+use super::language::Language;
 use crate::knowledge;
 
 /// Collects findings in the document's language.
 struct Report<'a> {
     facts: &'a DocumentFacts,
+    /// The language of the messages.
+    language: Language,
     findings: Vec<Finding>,
 }
 
@@ -23,7 +26,7 @@ impl Report<'_> {
         variant: Option<&str>,
         severity: Option<Severity>,
     ) {
-        if let Some(finding) = Finding::new(rule, self.facts.language, range, variant) {
+        if let Some(finding) = Finding::new(rule, self.language, range, variant) {
             self.findings.push(match severity {
                 Some(severity) => finding.with_severity(severity),
                 None => finding,
@@ -32,13 +35,14 @@ impl Report<'_> {
     }
 }
 
-/// Runs every rule over the facts.
-pub fn run(facts: &DocumentFacts) -> Vec<Finding> {
+/// Runs every rule over the facts, with messages in `language`.
+pub fn run(facts: &DocumentFacts, language: Language) -> Vec<Finding> {
     let doc = facts.document_anchor.clone();
     let rights = facts.rights_anchor.clone();
     let has_basis = |code: &str| facts.legal_bases.iter().any(|b| b == code);
     let mut report = Report {
         facts,
+        language,
         findings: Vec::new(),
     };
 
@@ -124,14 +128,14 @@ pub fn run(facts: &DocumentFacts) -> Vec<Finding> {
     }
     if let Some(range) = &facts.special_category_at {
         if !facts.art9_condition {
-            let code = facts.language.code();
+            let code = language.code();
             let labels: Vec<&str> = facts
                 .special_categories
                 .iter()
                 .map(|c| knowledge::category_label(c, code).unwrap_or(c))
                 .collect();
             let labels = if labels.is_empty() {
-                if facts.language.is_norwegian() {
+                if language.is_norwegian() {
                     "uspesifisert"
                 } else {
                     "unspecified"
@@ -140,12 +144,9 @@ pub fn run(facts: &DocumentFacts) -> Vec<Finding> {
             } else {
                 labels.join(", ")
             };
-            if let Some(finding) = Finding::new(
-                "special-category-basis",
-                facts.language,
-                range.clone(),
-                None,
-            ) {
+            if let Some(finding) =
+                Finding::new("special-category-basis", language, range.clone(), None)
+            {
                 let subject = facts.special_categories.join(", ");
                 report
                     .findings
@@ -160,14 +161,14 @@ pub fn run(facts: &DocumentFacts) -> Vec<Finding> {
         let Some(entry) = knowledge::outdated().get(reference.entry) else {
             continue;
         };
-        let successor = if facts.language.is_norwegian() {
+        let successor = if language.is_norwegian() {
             &entry.successor
         } else {
             &entry.successor_en
         };
         if let Some(finding) = Finding::new(
             "outdated-reference",
-            facts.language,
+            language,
             reference.range.clone(),
             None,
         ) {
@@ -194,7 +195,7 @@ pub fn run(facts: &DocumentFacts) -> Vec<Finding> {
 /// all data stay in the EU/EEA that a named processor contradicts.
 fn transfers(report: &mut Report<'_>) {
     let facts = report.facts;
-    let language = facts.language;
+    let language = report.language;
     let norwegian = language.is_norwegian();
     let kb = knowledge::processors::shipped();
     let mut contradicted = Vec::new();

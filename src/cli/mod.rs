@@ -204,6 +204,7 @@ pub fn collect(paths: &[PathBuf], options: &Options) -> (Vec<FileReport>, Vec<In
 pub fn run(args: &CheckArgs) -> u8 {
     let options = Options {
         language: args.language,
+        ..Options::default()
     };
     let (reports, errors) = collect(&args.paths, &options);
     for error in &errors {

@@ -7,33 +7,42 @@ use std::sync::Mutex;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
     CodeLens, CodeLensOptions, CodeLensParams, CompletionItem, CompletionItemKind,
-    CompletionOptions, CompletionParams, CompletionResponse, CompletionTextEdit, Diagnostic,
-    DiagnosticOptions, DiagnosticServerCapabilities, DidChangeTextDocumentParams,
-    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DocumentDiagnosticParams,
-    DocumentDiagnosticReport, DocumentDiagnosticReportResult, DocumentSymbolParams,
-    DocumentSymbolResponse, Documentation, ExecuteCommandOptions, ExecuteCommandParams,
-    FoldingRange, FoldingRangeParams, FoldingRangeProviderCapability, FullDocumentDiagnosticReport,
+    CompletionOptions, CompletionParams, CompletionResponse, CompletionTextEdit, ConfigurationItem,
+    Diagnostic, DiagnosticOptions, DiagnosticServerCapabilities, DidChangeConfigurationParams,
+    DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
+    DidChangeWatchedFilesRegistrationOptions, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DocumentDiagnosticParams, DocumentDiagnosticReport,
+    DocumentDiagnosticReportResult, DocumentSymbolParams, DocumentSymbolResponse, Documentation,
+    ExecuteCommandOptions, ExecuteCommandParams, FileChangeType, FileSystemWatcher, FoldingRange,
+    FoldingRangeParams, FoldingRangeProviderCapability, FullDocumentDiagnosticReport, GlobPattern,
     Hover, HoverContents, HoverParams, HoverProviderCapability, InitializeParams, InitializeResult,
     InitializedParams, InlayHint, InlayHintParams, InlayHintServerCapabilities, MarkupContent,
-    MarkupKind, MessageType, OneOf, PositionEncodingKind, RelatedFullDocumentDiagnosticReport,
-    SemanticTokens, SemanticTokensFullOptions, SemanticTokensOptions, SemanticTokensParams,
-    SemanticTokensRangeParams, SemanticTokensRangeResult, SemanticTokensResult,
-    SemanticTokensServerCapabilities, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, TextEdit, Uri,
+    MarkupKind, MessageType, OneOf, PositionEncodingKind, Registration,
+    RelatedFullDocumentDiagnosticReport, SemanticTokens, SemanticTokensFullOptions,
+    SemanticTokensOptions, SemanticTokensParams, SemanticTokensRangeParams,
+    SemanticTokensRangeResult, SemanticTokensResult, SemanticTokensServerCapabilities,
+    ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, TextEdit, Uri,
 };
 use tower_lsp_server::{Client, LanguageServer};
 
 use super::convert;
 use super::documents::{Applied, Change, OpenDocument};
 use super::presentation;
-use crate::analysis::{Analysis, Options};
+use super::workspace::{Workspace, path_of};
+use crate::analysis::Analysis;
+use crate::config::{FILE_NAME, Settings};
 use crate::document::{Document, PositionEncoding, TextFormat};
 
 #[derive(Default)]
 struct State {
     encoding: PositionEncoding,
     pull: bool,
-    options: Options,
+    /// The client answers `workspace/configuration`.
+    configuration: bool,
+    /// The client can watch files for us (dynamic registration).
+    watch_files: bool,
+    workspace: Workspace,
     documents: HashMap<Uri, OpenDocument>,
 }
 
@@ -57,6 +66,25 @@ fn named_like_a_policy(uri: &Uri) -> bool {
     ]
     .iter()
     .any(|w| name.contains(w))
+}
+
+/// Whether a document is a policy, and why: the configuration's globs, its file name, or
+/// its content (title and vocabulary).
+fn policy_decision(uri: &Uri, by_glob: Option<bool>, analysis: &Analysis) -> (bool, &'static str) {
+    if by_glob == Some(true) {
+        (true, "named by the policies globs in privacy-lsp.toml")
+    } else if named_like_a_policy(uri) {
+        (true, "by its file name")
+    } else if analysis.facts.is_policy {
+        (true, "by its title and vocabulary")
+    } else if by_glob == Some(false) {
+        (
+            false,
+            "not named by the policies globs, and its content does not read as a policy",
+        )
+    } else {
+        (false, "its title and vocabulary do not read as a policy")
+    }
 }
 
 fn format_of(uri: &Uri, language_id: &str) -> TextFormat {
@@ -95,11 +123,10 @@ impl Backend {
     ) -> Option<T> {
         let mut state = self.lock();
         let encoding = state.encoding;
-        let options = state.options.clone();
         let open = state.documents.get_mut(uri)?;
         let version = open.version;
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            let (document, analysis) = open.analysed(&options);
+            let (document, analysis) = open.analysed();
             f(document, analysis, encoding, version)
         }));
         match result {
@@ -118,34 +145,143 @@ impl Backend {
         uri: &Uri,
         f: impl FnOnce(&Document, &Analysis, PositionEncoding) -> T,
     ) -> Option<T> {
-        let named_policy = named_like_a_policy(uri);
+        let by_glob = self.lock().documents.get(uri)?.policy_by_glob;
         self.with_analysis(uri, |document, analysis, encoding, _| {
-            (analysis.facts.is_policy || named_policy).then(|| f(document, analysis, encoding))
+            policy_decision(uri, by_glob, analysis)
+                .0
+                .then(|| f(document, analysis, encoding))
         })
         .flatten()
+    }
+
+    /// Applies the settings that hold for `uri` to its open document; returns the project
+    /// file they came from.
+    fn configure(&self, uri: &Uri) -> Option<std::path::PathBuf> {
+        let path = path_of(uri);
+        let mut state = self.lock();
+        let (settings, file) = state.workspace.settings_for(path.as_deref());
+        let by_glob = path.as_deref().and_then(|p| settings.names_policy(p));
+        if let Some(open) = state.documents.get_mut(uri) {
+            open.set_options(settings.options());
+            open.policy_by_glob = by_glob;
+        }
+        file
+    }
+
+    /// Publishes the problems of a project file as diagnostics on it.
+    async fn publish_config(&self, file: &std::path::Path) {
+        let Some(uri) = Uri::from_file_path(file) else {
+            return;
+        };
+        let diagnostics = {
+            let mut state = self.lock();
+            let encoding = state.encoding;
+            state.workspace.diagnostics(file, encoding)
+        };
+        self.client
+            .publish_diagnostics(uri, diagnostics, None)
+            .await;
+    }
+
+    /// Re-reads settings for every open document and refreshes their diagnostics.
+    async fn reconfigure_all(&self) {
+        let uris: Vec<Uri> = self.lock().documents.keys().cloned().collect();
+        let mut files = Vec::new();
+        for uri in &uris {
+            if let Some(file) = self.configure(uri) {
+                if !files.contains(&file) {
+                    files.push(file);
+                }
+            }
+        }
+        for file in files {
+            self.publish_config(&file).await;
+        }
+        if self.lock().pull {
+            let _ = self.client.workspace_diagnostic_refresh().await;
+        } else {
+            for uri in uris {
+                self.publish(uri).await;
+            }
+        }
+    }
+
+    /// Asks the client for the `privacyLsp` settings, when it answers such requests.
+    async fn fetch_editor_settings(&self) {
+        if !self.lock().configuration {
+            return;
+        }
+        let item = ConfigurationItem {
+            scope_uri: None,
+            section: Some("privacyLsp".to_string()),
+        };
+        match self.client.configuration(vec![item]).await {
+            Ok(values) => {
+                if let Some(value) = values.first() {
+                    self.set_editor_settings(value).await;
+                }
+            }
+            Err(e) => tracing::warn!("workspace/configuration failed: {e}"),
+        }
+    }
+
+    async fn set_editor_settings(&self, value: &serde_json::Value) {
+        let (settings, errors) = Settings::parse_json(value, std::path::Path::new("/"));
+        for error in &errors {
+            self.client
+                .show_message(
+                    MessageType::WARNING,
+                    format!("privacy-lsp settings: {}", error.message),
+                )
+                .await;
+        }
+        let mut state = self.lock();
+        state.workspace.editor = settings;
+        state.workspace.editor_errors = errors;
     }
 
     /// Diagnostics of an open document and its version, or `None` when it is not open.
     /// Markdown that does not read as a privacy policy (a README) gets none.
     fn diagnostics(&self, uri: &Uri) -> Option<(Vec<Diagnostic>, i32)> {
-        let named_policy = named_like_a_policy(uri);
-        let version = self.lock().documents.get(uri)?.version;
+        let (version, by_glob) = {
+            let state = self.lock();
+            let open = state.documents.get(uri)?;
+            (open.version, open.policy_by_glob)
+        };
         let diagnostics = self.with_analysis(uri, |document, analysis, encoding, version| {
-            if !analysis.facts.is_policy && !named_policy {
-                tracing::info!(
-                    "{} does not read as a privacy policy: no diagnostics",
-                    uri.as_str()
-                );
-                return (Vec::new(), version);
-            }
-            let items = analysis
-                .findings
-                .iter()
-                .map(|f| convert::diagnostic(document, f, encoding))
-                .collect();
-            (items, version)
+            let decision = policy_decision(uri, by_glob, analysis);
+            let items = if decision.0 {
+                analysis
+                    .findings
+                    .iter()
+                    .map(|f| convert::diagnostic(document, f, encoding))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            (items, version, decision)
         });
-        Some(diagnostics.unwrap_or((Vec::new(), version)))
+        let (items, version, (is_policy, reason)) =
+            diagnostics.unwrap_or((Vec::new(), version, (false, "")));
+        let changed = {
+            let mut state = self.lock();
+            let open = state.documents.get_mut(uri)?;
+            let changed = open.policy_said != Some(is_policy);
+            open.policy_said = Some(is_policy);
+            changed
+        };
+        if changed && !reason.is_empty() {
+            let verdict = if is_policy {
+                "is a privacy policy"
+            } else {
+                "is not a privacy policy: no diagnostics"
+            };
+            tracing::info!("{} {verdict} ({reason})", uri.as_str());
+            let client = self.client.clone();
+            let message = format!("{} {verdict} ({reason})", uri.as_str());
+            tokio::spawn(async move { client.log_message(MessageType::INFO, message).await });
+        }
+        Some((items, version))
     }
 
     async fn publish(&self, uri: Uri) {
@@ -174,8 +310,38 @@ impl LanguageServer for Backend {
             .as_ref()
             .and_then(|t| t.diagnostic.as_ref())
             .is_some();
+        let configuration = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.configuration)
+            .unwrap_or(false);
+        let watch_files = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|w| w.dynamic_registration)
+            .unwrap_or(false);
+        let mut roots: Vec<std::path::PathBuf> = params
+            .workspace_folders
+            .iter()
+            .flatten()
+            .filter_map(|f| path_of(&f.uri))
+            .collect();
+        #[allow(deprecated)] // older clients send only root_uri
+        if roots.is_empty() {
+            roots.extend(params.root_uri.as_ref().and_then(path_of));
+        }
+        if let Some(options) = &params.initialization_options {
+            let value = options.get("privacyLsp").unwrap_or(options);
+            self.set_editor_settings(value).await;
+        }
         {
             let mut state = self.lock();
+            state.configuration = configuration;
+            state.watch_files = watch_files;
+            state.workspace.roots = roots;
             state.encoding = if utf8 {
                 PositionEncoding::Utf8
             } else {
@@ -246,6 +412,58 @@ impl LanguageServer for Backend {
         self.client
             .log_message(MessageType::INFO, "privacy-lsp is ready")
             .await;
+        if self.lock().watch_files {
+            let watchers = DidChangeWatchedFilesRegistrationOptions {
+                watchers: vec![FileSystemWatcher {
+                    glob_pattern: GlobPattern::String(format!("**/{FILE_NAME}")),
+                    kind: None,
+                }],
+            };
+            let registration = Registration {
+                id: "privacy-lsp-config".to_string(),
+                method: "workspace/didChangeWatchedFiles".to_string(),
+                register_options: serde_json::to_value(watchers).ok(),
+            };
+            if let Err(e) = self.client.register_capability(vec![registration]).await {
+                tracing::warn!("could not watch {FILE_NAME}: {e}");
+            }
+        }
+        self.fetch_editor_settings().await;
+        self.reconfigure_all().await;
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        if self.lock().configuration {
+            self.fetch_editor_settings().await;
+        } else {
+            let value = params
+                .settings
+                .get("privacyLsp")
+                .unwrap_or(&params.settings);
+            self.set_editor_settings(value).await;
+        }
+        self.reconfigure_all().await;
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let mut touched = false;
+        for change in params.changes {
+            let Some(path) = path_of(&change.uri) else {
+                continue;
+            };
+            if path.file_name().is_some_and(|n| n == FILE_NAME) {
+                self.lock().workspace.forget(&path);
+                touched = true;
+                if change.typ == FileChangeType::DELETED {
+                    self.client
+                        .publish_diagnostics(change.uri, Vec::new(), None)
+                        .await;
+                }
+            }
+        }
+        if touched {
+            self.reconfigure_all().await;
+        }
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -259,6 +477,9 @@ impl LanguageServer for Backend {
             doc.uri.clone(),
             OpenDocument::new(&doc.text, doc.version, format),
         );
+        if let Some(file) = self.configure(&doc.uri) {
+            self.publish_config(&file).await;
+        }
         self.publish(doc.uri).await;
     }
 

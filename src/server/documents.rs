@@ -36,6 +36,11 @@ pub struct OpenDocument {
     pub document: Document,
     /// The latest applied version.
     pub version: i32,
+    /// Whether the configuration's `policies` globs name this document (`None`: no globs).
+    pub policy_by_glob: Option<bool>,
+    /// What the server last said about whether this is a policy (logged when it changes).
+    pub policy_said: Option<bool>,
+    options: Options,
     analyzer: Analyzer,
     analysis: Option<Analysis>,
     waiting: BTreeMap<i32, Vec<Change>>,
@@ -47,6 +52,9 @@ impl OpenDocument {
         OpenDocument {
             document: Document::new(text, format),
             version,
+            policy_by_glob: None,
+            policy_said: None,
+            options: Options::default(),
             analyzer: Analyzer::new(),
             analysis: None,
             waiting: BTreeMap::new(),
@@ -87,11 +95,19 @@ impl OpenDocument {
         Applied::Yes
     }
 
+    /// Sets the analysis options; a change discards the current analysis.
+    pub fn set_options(&mut self, options: Options) {
+        if self.options != options {
+            self.options = options;
+            self.analysis = None;
+        }
+    }
+
     /// The document and the analysis of its current text, computed once per version.
-    pub fn analysed(&mut self, options: &Options) -> (&Document, &Analysis) {
+    pub fn analysed(&mut self) -> (&Document, &Analysis) {
         let analysis = match self.analysis.take() {
             Some(analysis) => analysis,
-            None => self.analyzer.analyze(&self.document, options),
+            None => self.analyzer.analyze(&self.document, &self.options),
         };
         let analysis = self.analysis.insert(analysis);
         (&self.document, analysis)

@@ -7,6 +7,7 @@ pub mod convert;
 pub mod documents;
 pub mod presentation;
 pub mod transport;
+pub mod workspace;
 
 use tower_lsp_server::{LspService, Server};
 
