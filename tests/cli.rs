@@ -376,3 +376,97 @@ fn sarif_output_validates_against_the_oasis_schema() {
         assert!(!validator.is_valid(&broken), "{path}: lines are 1-based");
     }
 }
+
+fn rules_in(out: &Output) -> Vec<String> {
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    report["files"][0]["findings"]
+        .as_array()
+        .map(|f| {
+            f.iter()
+                .filter_map(|x| x["rule"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_nearest_config_file_and_config_flag_apply() {
+    let dir = scratch_dir("config");
+    let policy = dir.join("docs/personvern.md");
+    std::fs::create_dir_all(dir.join("docs")).expect("docs dir");
+    std::fs::copy(fixture("personvernerklaering.md"), &policy).expect("copy");
+    let shown = policy.display().to_string();
+    let before = rules_in(&check(&["--format", "json", &shown]));
+    assert!(
+        before.contains(&"right-restriction".to_string()),
+        "{before:?}"
+    );
+
+    std::fs::write(
+        dir.join("privacy-lsp.toml"),
+        "message-language = \"en\"\n[rules]\nright-restriction = \"off\"\nlast-updated-missing = \"error\"\n",
+    )
+    .expect("config");
+    let out = check(&["--format", "json", &shown]);
+    let after = rules_in(&out);
+    assert!(
+        !after.contains(&"right-restriction".to_string()),
+        "{after:?}"
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    let findings = report["files"][0]["findings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    if let Some(updated) = findings
+        .iter()
+        .find(|f| f["rule"] == "last-updated-missing")
+    {
+        assert_eq!(updated["severity"], "error");
+        assert_eq!(out.status.code(), Some(1));
+    }
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["message"].as_str().is_some_and(|m| !m.contains(" ikke "))),
+        "messages in English: {findings:?}"
+    );
+
+    // --config names another file, which wins over the nearest one.
+    let other = dir.join("strict.toml");
+    std::fs::write(&other, "[rules]\nright-erasure = \"off\"\n").expect("config");
+    let flagged = rules_in(&check(&[
+        "--format",
+        "json",
+        "--config",
+        &other.display().to_string(),
+        &shown,
+    ]));
+    assert!(
+        flagged.contains(&"right-restriction".to_string()),
+        "{flagged:?}"
+    );
+}
+
+#[test]
+fn a_broken_config_exits_with_2_and_points_at_the_line() {
+    let dir = scratch_dir("bad-config");
+    let policy = dir.join("personvern.md");
+    std::fs::copy(fixture("personvernerklaering.md"), &policy).expect("copy");
+    std::fs::write(
+        dir.join("privacy-lsp.toml"),
+        "language = \"nb\"\n[rules]\nno-such-rule = \"off\"\n",
+    )
+    .expect("config");
+    let out = check(&[&policy.display().to_string()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("privacy-lsp.toml:3:1: unknown rule \"no-such-rule\""),
+        "{stderr}"
+    );
+    std::fs::write(dir.join("privacy-lsp.toml"), "[rules\n").expect("config");
+    let out = check(&[&policy.display().to_string()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("privacy-lsp.toml:1:"));
+}

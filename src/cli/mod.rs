@@ -56,6 +56,9 @@ pub struct CheckArgs {
     /// Read the policies in this language instead of detecting it (nb, nn or en).
     #[arg(long, value_parser = parse_language)]
     pub language: Option<Language>,
+    /// Use this configuration file instead of the nearest privacy-lsp.toml above each policy.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// When to use colour in human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -100,6 +103,80 @@ pub enum InputError {
     /// A directory held no policy.
     #[error("{0}: no privacy policy found here ({1} Markdown or text files looked at)")]
     NoPolicies(String, usize),
+    /// The configuration file has a problem.
+    #[error("{0}: {1}")]
+    Config(String, String),
+}
+
+/// The settings that apply to each file: `--config`, else the nearest `privacy-lsp.toml`
+/// above it. Each file is read once; its problems are input errors.
+pub struct Configs {
+    explicit: Option<PathBuf>,
+    language: Option<Language>,
+    read: std::collections::HashMap<PathBuf, crate::config::Settings>,
+    /// Problems found in configuration files.
+    pub errors: Vec<InputError>,
+}
+
+impl Configs {
+    /// `--config` (if any) and `--language` (which wins over any file).
+    pub fn new(explicit: Option<PathBuf>, language: Option<Language>) -> Configs {
+        Configs {
+            explicit,
+            language,
+            read: std::collections::HashMap::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    fn load(&mut self, file: &Path) -> crate::config::Settings {
+        if let Some(settings) = self.read.get(file) {
+            return settings.clone();
+        }
+        let shown = file.display().to_string();
+        let settings = match std::fs::read_to_string(file) {
+            Ok(text) => {
+                let base = file.parent().unwrap_or(Path::new("."));
+                let (settings, problems) = crate::config::Settings::parse_toml(&text, base);
+                let document = Document::new(&text, TextFormat::PlainText);
+                for problem in problems {
+                    let at = problem.range.map_or(String::new(), |r| {
+                        let p =
+                            document.position_at(r.start, crate::document::PositionEncoding::Utf8);
+                        format!(":{}:{}", p.line + 1, p.col + 1)
+                    });
+                    self.errors
+                        .push(InputError::Config(format!("{shown}{at}"), problem.message));
+                }
+                settings
+            }
+            Err(e) => {
+                self.errors.push(InputError::Unreadable(shown, e));
+                crate::config::Settings::default()
+            }
+        };
+        self.read.insert(file.to_path_buf(), settings.clone());
+        settings
+    }
+
+    /// The settings for `file`.
+    pub fn settings_for(&mut self, file: &Path) -> crate::config::Settings {
+        let project = match &self.explicit {
+            Some(explicit) => Some(explicit.clone()),
+            None => {
+                let absolute = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+                crate::config::find_project_file(&absolute, None)
+            }
+        };
+        let mut settings = match project {
+            Some(project) => self.load(&project),
+            None => crate::config::Settings::default(),
+        };
+        if self.language.is_some() {
+            settings.language = self.language;
+        }
+        settings
+    }
 }
 
 const POLICY_EXTENSIONS: [&str; 3] = ["md", "markdown", "txt"];
@@ -155,8 +232,9 @@ pub fn analyse_text(
 }
 
 /// Collects and analyses the files named by `paths`. Files named directly are always checked;
-/// files found in directories only when they read as privacy policies.
-pub fn collect(paths: &[PathBuf], options: &Options) -> (Vec<FileReport>, Vec<InputError>) {
+/// files found in directories when they read as privacy policies or the configuration's
+/// `policies` globs name them.
+pub fn collect(paths: &[PathBuf], configs: &mut Configs) -> (Vec<FileReport>, Vec<InputError>) {
     let mut reports = Vec::new();
     let mut errors = Vec::new();
     let mut analyzer = Analyzer::new();
@@ -167,15 +245,18 @@ pub fn collect(paths: &[PathBuf], options: &Options) -> (Vec<FileReport>, Vec<In
             let looked_at = candidates.len();
             let mut found = 0;
             for file in candidates {
+                let settings = configs.settings_for(&file);
                 match read_policy(&file) {
                     Ok(text) => {
                         let report = analyse_text(
                             &file.display().to_string(),
                             &text,
-                            options,
+                            &settings.options(),
                             &mut analyzer,
                         );
-                        if report.analysis.facts.is_policy {
+                        let absolute = std::path::absolute(&file).unwrap_or_else(|_| file.clone());
+                        let named = settings.names_policy(&absolute) == Some(true);
+                        if named || report.analysis.facts.is_policy {
                             found += 1;
                             reports.push(report);
                         }
@@ -189,24 +270,23 @@ pub fn collect(paths: &[PathBuf], options: &Options) -> (Vec<FileReport>, Vec<In
                 errors.push(InputError::NoPolicies(shown, looked_at));
             }
         } else if path.exists() {
+            let options = configs.settings_for(path).options();
             match read_policy(path) {
-                Ok(text) => reports.push(analyse_text(&shown, &text, options, &mut analyzer)),
+                Ok(text) => reports.push(analyse_text(&shown, &text, &options, &mut analyzer)),
                 Err(e) => errors.push(e),
             }
         } else {
             errors.push(InputError::Missing(shown));
         }
     }
+    errors.append(&mut configs.errors);
     (reports, errors)
 }
 
 /// Runs `check` and returns the exit status.
 pub fn run(args: &CheckArgs) -> u8 {
-    let options = Options {
-        language: args.language,
-        ..Options::default()
-    };
-    let (reports, errors) = collect(&args.paths, &options);
+    let mut configs = Configs::new(args.config.clone(), args.language);
+    let (reports, errors) = collect(&args.paths, &mut configs);
     for error in &errors {
         eprintln!("privacy-lsp: error: {error}");
     }
