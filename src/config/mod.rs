@@ -191,6 +191,7 @@ impl Settings {
         match toml::from_str::<RawSettings>(text) {
             Ok(raw) => {
                 let settings = Settings::from_raw(raw, base, &mut errors);
+                errors.sort_by_key(|e| e.range.as_ref().map_or(0, |r| r.start));
                 (settings, errors)
             }
             Err(e) => {

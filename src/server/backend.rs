@@ -50,7 +50,13 @@ struct State {
 pub struct Backend {
     client: Client,
     state: Mutex<State>,
+    /// Becomes true once the editor's settings are known (after `initialized`), so that the
+    /// first diagnostics already follow them.
+    settings_ready: tokio::sync::watch::Sender<bool>,
 }
+
+/// How long diagnostics wait for the editor's settings before going out without them.
+const SETTINGS_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Whether a file name says it is a privacy policy, whatever its content so far (a new,
 /// empty `personvern.md` should get diagnostics from the first keystroke).
@@ -103,6 +109,7 @@ impl Backend {
         Backend {
             client,
             state: Mutex::new(State::default()),
+            settings_ready: tokio::sync::watch::Sender::new(false),
         }
     }
 
@@ -284,10 +291,17 @@ impl Backend {
         Some((items, version))
     }
 
+    /// Waits (briefly) until the editor's settings are known.
+    async fn settings_known(&self) {
+        let mut ready = self.settings_ready.subscribe();
+        let _ = tokio::time::timeout(SETTINGS_WAIT, ready.wait_for(|known| *known)).await;
+    }
+
     async fn publish(&self, uri: Uri) {
         if self.lock().pull {
             return;
         }
+        self.settings_known().await;
         if let Some((diagnostics, version)) = self.diagnostics(&uri) {
             self.client
                 .publish_diagnostics(uri, diagnostics, Some(version))
@@ -429,6 +443,7 @@ impl LanguageServer for Backend {
             }
         }
         self.fetch_editor_settings().await;
+        self.settings_ready.send_replace(true);
         self.reconfigure_all().await;
     }
 
@@ -477,6 +492,7 @@ impl LanguageServer for Backend {
             doc.uri.clone(),
             OpenDocument::new(&doc.text, doc.version, format),
         );
+        self.settings_known().await;
         if let Some(file) = self.configure(&doc.uri) {
             self.publish_config(&file).await;
         }
@@ -596,6 +612,7 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentDiagnosticParams,
     ) -> Result<DocumentDiagnosticReportResult> {
+        self.settings_known().await;
         let items = self
             .diagnostics(&params.text_document.uri)
             .map(|(d, _)| d)

@@ -21,6 +21,10 @@ pub struct LspClient {
     next_id: i64,
     /// Notifications received while waiting for something else.
     pub notifications: Vec<Value>,
+    /// Requests the server sent to the client, in order.
+    pub server_requests: Vec<Value>,
+    /// What to answer `workspace/configuration` with (one value per item asked).
+    pub configuration: Value,
 }
 
 fn read_message(reader: &mut impl BufRead) -> Option<Value> {
@@ -69,6 +73,8 @@ impl LspClient {
             incoming,
             next_id: 1,
             notifications: Vec::new(),
+            server_requests: Vec::new(),
+            configuration: Value::Null,
         }
     }
 
@@ -118,10 +124,16 @@ impl LspClient {
     }
 
     fn handle_other(&mut self, message: Value) {
-        if let (Some(id), Some(_)) = (message.get("id"), message.get("method")) {
-            // A request from the server: answer with null.
-            let reply = json!({"jsonrpc": "2.0", "id": id, "result": null});
+        if let (Some(id), Some(method)) = (message.get("id"), message.get("method")) {
+            // A request from the server: settings for workspace/configuration, else null.
+            let result = if method == "workspace/configuration" {
+                json!([self.configuration.clone()])
+            } else {
+                Value::Null
+            };
+            let reply = json!({"jsonrpc": "2.0", "id": id, "result": result});
             self.send(&reply);
+            self.server_requests.push(message);
         } else {
             self.notifications.push(message);
         }
