@@ -27,6 +27,13 @@ pub struct Directives {
 }
 
 impl Directives {
+    /// Whether a block holds nothing but directives (it is then not read as text).
+    pub fn is_directive_block(&self, block: &Range<usize>) -> bool {
+        self.ranges
+            .iter()
+            .any(|r| r.start <= block.start && block.end <= r.end)
+    }
+
     /// Whether a finding of `rule` at `range` is silenced.
     pub fn silences(&self, rule: &str, range: &Range<usize>) -> bool {
         let names = |rules: &[String]| rules.iter().any(|r| r == rule || r == "all");
@@ -91,6 +98,13 @@ pub fn find(document: &Document) -> Directives {
                 .push(block.range.start + whole.start()..block.range.start + whole.end());
             match kind.as_str() {
                 "ignore-file" => directives.file.extend(words),
+                "ignore"
+                    if format == TextFormat::PlainText
+                        && !text[whole.end()..].trim().is_empty() =>
+                {
+                    // A directive line that opens a block of text: that block.
+                    directives.blocks.push((block.range.clone(), words));
+                }
                 "ignore" => {
                     // The next block that is not itself a directive.
                     let next = blocks

@@ -10,6 +10,7 @@ pub mod directives;
 pub mod extract;
 pub mod facts;
 pub mod finding;
+pub mod fixes;
 pub mod fold;
 pub mod hints;
 pub mod hover;
@@ -83,12 +84,13 @@ impl Analyzer {
         self.generation += 1;
         let generation = self.generation;
         let format = document.format();
+        let directives = directives::find(document);
         let blocks: Vec<_> = document
             .blocks()
             .filter(|b| outline::is_read(b.kind, format))
+            .filter(|b| !directives.is_directive_block(&b.range))
             .collect();
 
-        let directives = directives::find(document);
         let language = match directives.language.or(options.language) {
             Some(language) => language,
             None => {

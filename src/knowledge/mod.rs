@@ -27,6 +27,7 @@ const OUTDATED: &str = include_str!("data/outdated.toml");
 const CATEGORIES: &str = include_str!("data/categories.toml");
 const LEGAL_BASES: &str = include_str!("data/legal_bases.toml");
 const ITEMS: &str = include_str!("data/items.toml");
+const FIXES: &str = include_str!("data/fixes.toml");
 
 /// One rule's metadata and messages from `rules.toml`.
 #[derive(Debug, Clone, Deserialize)]
@@ -197,6 +198,43 @@ pub fn items() -> &'static [Item] {
     })
 }
 
+/// The text quick fixes insert in one language: keys as in `fixes.toml`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FixTexts {
+    /// Single sentences and templates, by key (a right's rule id gives its line).
+    #[serde(flatten)]
+    pub text: BTreeMap<String, toml::Value>,
+}
+
+impl FixTexts {
+    /// The text under `key`, or "" (a unit test checks every key the fixes use).
+    pub fn get(&self, key: &str) -> &str {
+        self.text
+            .get(key)
+            .and_then(toml::Value::as_str)
+            .unwrap_or("")
+    }
+
+    /// The name of month `month` (1–12).
+    pub fn month(&self, month: u32) -> &str {
+        self.text
+            .get("months")
+            .and_then(toml::Value::as_array)
+            .and_then(|m| m.get(month.saturating_sub(1) as usize))
+            .and_then(toml::Value::as_str)
+            .unwrap_or("")
+    }
+}
+
+/// The quick-fix texts for a language ("nb", "nn", "en").
+pub fn fix_texts(language: &str) -> &'static FixTexts {
+    static CELL: OnceLock<BTreeMap<String, FixTexts>> = OnceLock::new();
+    let all = CELL.get_or_init(|| toml::from_str(FIXES).expect("embedded fixes.toml parses"));
+    all.get(language)
+        .or_else(|| all.get("en"))
+        .expect("fixes.toml has an en table")
+}
+
 /// The rule catalogue, keyed by rule id.
 pub fn rules() -> &'static BTreeMap<String, RuleInfo> {
     static CELL: OnceLock<BTreeMap<String, RuleInfo>> = OnceLock::new();
@@ -246,6 +284,35 @@ mod tests {
         }
         assert!(authorities().iter().any(|a| a.name == "Datatilsynet"));
         assert_eq!(items().len(), 14);
+        for language in ["nb", "nn", "en"] {
+            let texts = fix_texts(language);
+            for key in [
+                "rights_heading",
+                "rights_intro",
+                "rights_more",
+                "right-access",
+                "right-rectification",
+                "right-erasure",
+                "right-restriction",
+                "right-portability",
+                "right-objection",
+                "right-withdraw-consent",
+                "right-complaint",
+                "transfer_heading",
+                "transfer_intro",
+                "transfer_line",
+                "transfer_unknown",
+                "and",
+                "updated",
+                "date",
+            ] {
+                assert!(
+                    !texts.get(key).is_empty(),
+                    "fixes.toml [{language}] lacks {key}"
+                );
+            }
+            assert!(!texts.month(12).is_empty());
+        }
         for item in items() {
             for rule in &item.rules {
                 assert!(

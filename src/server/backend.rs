@@ -6,23 +6,25 @@ use std::sync::Mutex;
 
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
-    CodeLens, CodeLensOptions, CodeLensParams, CompletionItem, CompletionItemKind,
-    CompletionOptions, CompletionParams, CompletionResponse, CompletionTextEdit, ConfigurationItem,
-    Diagnostic, DiagnosticOptions, DiagnosticServerCapabilities, DidChangeConfigurationParams,
-    DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
-    DidChangeWatchedFilesRegistrationOptions, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DocumentDiagnosticParams, DocumentDiagnosticReport,
-    DocumentDiagnosticReportResult, DocumentSymbolParams, DocumentSymbolResponse, Documentation,
-    ExecuteCommandOptions, ExecuteCommandParams, FileChangeType, FileSystemWatcher, FoldingRange,
-    FoldingRangeParams, FoldingRangeProviderCapability, FullDocumentDiagnosticReport, GlobPattern,
-    Hover, HoverContents, HoverParams, HoverProviderCapability, InitializeParams, InitializeResult,
+    CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability,
+    CodeActionResponse, CodeLens, CodeLensOptions, CodeLensParams, CompletionItem,
+    CompletionItemKind, CompletionOptions, CompletionParams, CompletionResponse,
+    CompletionTextEdit, ConfigurationItem, Diagnostic, DiagnosticOptions,
+    DiagnosticServerCapabilities, DidChangeConfigurationParams, DidChangeTextDocumentParams,
+    DidChangeWatchedFilesParams, DidChangeWatchedFilesRegistrationOptions,
+    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DocumentDiagnosticParams,
+    DocumentDiagnosticReport, DocumentDiagnosticReportResult, DocumentSymbolParams,
+    DocumentSymbolResponse, Documentation, ExecuteCommandOptions, ExecuteCommandParams,
+    FileChangeType, FileSystemWatcher, FoldingRange, FoldingRangeParams,
+    FoldingRangeProviderCapability, FullDocumentDiagnosticReport, GlobPattern, Hover,
+    HoverContents, HoverParams, HoverProviderCapability, InitializeParams, InitializeResult,
     InitializedParams, InlayHint, InlayHintParams, InlayHintServerCapabilities, MarkupContent,
     MarkupKind, MessageType, OneOf, PositionEncodingKind, Registration,
-    RelatedFullDocumentDiagnosticReport, SemanticTokens, SemanticTokensFullOptions,
-    SemanticTokensOptions, SemanticTokensParams, SemanticTokensRangeParams,
-    SemanticTokensRangeResult, SemanticTokensResult, SemanticTokensServerCapabilities,
-    ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
-    TextDocumentSyncOptions, TextEdit, Uri,
+    RelatedFullDocumentDiagnosticReport, ResourceOperationKind, SemanticTokens,
+    SemanticTokensFullOptions, SemanticTokensOptions, SemanticTokensParams,
+    SemanticTokensRangeParams, SemanticTokensRangeResult, SemanticTokensResult,
+    SemanticTokensServerCapabilities, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, TextEdit, Uri,
 };
 use tower_lsp_server::{Client, LanguageServer};
 
@@ -42,6 +44,8 @@ struct State {
     configuration: bool,
     /// The client can watch files for us (dynamic registration).
     watch_files: bool,
+    /// The client applies `documentChanges` that create files.
+    create_files: bool,
     workspace: Workspace,
     documents: HashMap<Uri, OpenDocument>,
 }
@@ -171,6 +175,11 @@ impl Backend {
         if let Some(open) = state.documents.get_mut(uri) {
             open.set_options(settings.options());
             open.policy_by_glob = by_glob;
+            open.project_file = file.clone();
+            open.jurisdiction = settings
+                .jurisdiction
+                .clone()
+                .unwrap_or_else(|| "NO".to_string());
         }
         file
     }
@@ -337,6 +346,17 @@ impl LanguageServer for Backend {
             .and_then(|w| w.did_change_watched_files.as_ref())
             .and_then(|w| w.dynamic_registration)
             .unwrap_or(false);
+        let workspace_edit = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.workspace_edit.as_ref());
+        let create_files = workspace_edit.is_some_and(|w| {
+            w.document_changes == Some(true)
+                && w.resource_operations
+                    .as_ref()
+                    .is_some_and(|ops| ops.contains(&ResourceOperationKind::Create))
+        });
         let mut roots: Vec<std::path::PathBuf> = params
             .workspace_folders
             .iter()
@@ -355,6 +375,7 @@ impl LanguageServer for Backend {
             let mut state = self.lock();
             state.configuration = configuration;
             state.watch_files = watch_files;
+            state.create_files = create_files;
             state.workspace.roots = roots;
             state.encoding = if utf8 {
                 PositionEncoding::Utf8
@@ -382,6 +403,13 @@ impl LanguageServer for Backend {
                     trigger_characters: Some(vec![" ".to_string(), "(".to_string()]),
                     ..Default::default()
                 }),
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                        resolve_provider: Some(false),
+                        ..Default::default()
+                    },
+                )),
                 document_symbol_provider: Some(OneOf::Left(true)),
                 folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
                 semantic_tokens_provider: Some(
@@ -726,5 +754,39 @@ impl LanguageServer for Backend {
             .show_message(MessageType::INFO, message.clone())
             .await;
         Ok(Some(serde_json::Value::String(message)))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let uri = params.text_document.uri;
+        let (project_file, new_project_file, create_files, jurisdiction) = {
+            let mut state = self.lock();
+            let Some(open) = state.documents.get(&uri) else {
+                return Ok(None);
+            };
+            let file = open.project_file.clone();
+            let jurisdiction = open.jurisdiction.clone();
+            let roots = state.workspace.roots.clone();
+            let project = file.map(|f| {
+                let text = state.workspace.project_text(&f);
+                (f, text)
+            });
+            let new_file = path_of(&uri).and_then(|p| super::actions::new_project_file(&p, &roots));
+            (project, new_file, state.create_files, jurisdiction)
+        };
+        let actions = self.with_analysis(&uri, |document, analysis, encoding, version| {
+            let range = document.offset_at(convert::line_col(params.range.start), encoding)
+                ..document.offset_at(convert::line_col(params.range.end), encoding);
+            let context = super::actions::ActionContext {
+                uri: &uri,
+                version,
+                encoding,
+                create_files,
+                project_file,
+                new_project_file,
+                jurisdiction,
+            };
+            super::actions::code_actions(document, analysis, range, &context)
+        });
+        Ok(actions)
     }
 }

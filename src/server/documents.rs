@@ -40,6 +40,10 @@ pub struct OpenDocument {
     pub policy_by_glob: Option<bool>,
     /// What the server last said about whether this is a policy (logged when it changes).
     pub policy_said: Option<bool>,
+    /// The project file whose settings apply.
+    pub project_file: Option<std::path::PathBuf>,
+    /// The jurisdiction's country code (default "NO").
+    pub jurisdiction: String,
     options: Options,
     analyzer: Analyzer,
     analysis: Option<Analysis>,
@@ -54,6 +58,8 @@ impl OpenDocument {
             version,
             policy_by_glob: None,
             policy_said: None,
+            project_file: None,
+            jurisdiction: "NO".to_string(),
             options: Options::default(),
             analyzer: Analyzer::new(),
             analysis: None,

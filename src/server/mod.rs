@@ -2,6 +2,7 @@
 //! changes in order, and turns analyses into diagnostics (pulled when the client supports
 //! `textDocument/diagnostic`, otherwise pushed; never both).
 
+pub mod actions;
 pub mod backend;
 pub mod convert;
 pub mod documents;

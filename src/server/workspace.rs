@@ -90,6 +90,11 @@ impl Workspace {
         (editor.overridden_by(project), Some(file))
     }
 
+    /// The text of a project file, as last read.
+    pub fn project_text(&mut self, file: &Path) -> String {
+        self.load(file).text.clone()
+    }
+
     /// Forgets a project file, so that it is read again.
     pub fn forget(&mut self, file: &Path) {
         self.projects.remove(file);
