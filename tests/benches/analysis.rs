@@ -9,7 +9,10 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use privacy_lsp::analysis::completion::complete;
+use privacy_lsp::analysis::coverage::symbols;
+use privacy_lsp::analysis::fixes::{FixContext, fixes};
 use privacy_lsp::analysis::hover::hover;
+use privacy_lsp::analysis::tokens::tokens;
 use privacy_lsp::analysis::{Analyzer, Options, analyze};
 use privacy_lsp::document::{Document, TextFormat};
 
@@ -191,6 +194,24 @@ fn requests(c: &mut Criterion, text: &str, format: TextFormat) {
             b.iter(|| hover(&analysis, offset).map(|h| h.markdown.len()))
         });
     }
+    group.finish();
+
+    // Editing intelligence: code actions over the whole document (every finding's fixes),
+    // the outline with its items, and all semantic tokens.
+    let context = FixContext {
+        today: (2026, 11, 22),
+        jurisdiction: "NO".to_string(),
+    };
+    let mut group = c.benchmark_group("structure");
+    group.bench_function("code_actions_whole_document", |b| {
+        b.iter(|| fixes(&document, &analysis, 0..text.len(), &context).len())
+    });
+    group.bench_function("document_symbols", |b| {
+        b.iter(|| symbols(&document, &analysis).len())
+    });
+    group.bench_function("semantic_tokens", |b| {
+        b.iter(|| tokens(&analysis, None).len())
+    });
     group.finish();
 }
 
