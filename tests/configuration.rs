@@ -227,3 +227,39 @@ fn a_workspace_of_ordinary_markdown_stays_quiet() {
     assert!(logged["params"]["message"].is_string());
     assert!(client.shutdown().success());
 }
+
+#[test]
+fn own_processors_from_the_project_file_get_hover_hints_and_completion() {
+    let dir = scratch("own");
+    std::fs::write(
+        dir.join("privacy-lsp.toml"),
+        "[[processor]]\nname = \"Fjordsky CRM\"\naliases = [\"Fjordsky\"]\ncategory = \"crm\"\n\
+entity = \"Fjordsky Inc.\"\nentity_country = \"US\"\nleaves_eea = \"yes\"\nmechanisms = [\"scc\"]\n",
+    )
+    .expect("config");
+    let mut client = start(&dir, Value::Null);
+    let path = dir.join("personvern.md");
+    let text = "# Personvernerklæring\n\nKundedata lagres i Fjordsky.\n\nVi bruker Fjor\n";
+    let publish = open(&mut client, &path, text);
+    assert!(codes(&publish).contains(&"transfer-undeclared".to_string()));
+    let hover = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri(&path)}, "position": {"line": 2, "character": 22}}),
+    );
+    let value = hover["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(value.contains("**Fjordsky CRM** · crm"), "{value}");
+    assert!(value.contains("Fjordsky Inc. (US)"), "{value}");
+    let completion = client.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": uri(&path)}, "position": {"line": 4, "character": 14}}),
+    );
+    let first = &completion["result"][0];
+    assert_eq!(
+        first["label"], "Fjordsky CRM",
+        "the organisation's own first: {completion}"
+    );
+    assert_eq!(first["detail"], "Fjordsky Inc. · US · SCC");
+    assert!(client.shutdown().success());
+}

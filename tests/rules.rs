@@ -343,3 +343,38 @@ Opplysningane vert overførte til land utanfor EØS på grunnlag av standard per
     let unstated = run(&text.replace("vår i å førebyggje misbruk av kontoane", "vår"));
     assert!(rules(&unstated).contains(&"legitimate-interest-unstated"));
 }
+
+#[test]
+fn the_organisations_own_processors_are_recognised_and_checked() {
+    use privacy_lsp::config::Settings;
+    let (settings, errors) = Settings::parse_toml(
+        "[[processor]]\nname = \"Fjordsky CRM\"\naliases = [\"Fjordsky\"]\ncategory = \"crm\"\n\
+entity = \"Fjordsky Inc.\"\nentity_country = \"US\"\nleaves_eea = \"yes\"\nmechanisms = [\"scc\"]\n",
+        std::path::Path::new("/"),
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+    let text = "# Personvernerklæring\n\nKundedata lagres i Fjordskys kundesystem.\n";
+    let document = Document::new(text, TextFormat::Markdown);
+    let plain = analyze(&document, &Options::default());
+    assert!(plain.facts.processors.is_empty());
+    let mut analyzer = Analyzer::new();
+    let analysis = analyzer.analyze(&document, &settings.options());
+    let mention = &analysis.facts.processors[0];
+    assert_eq!(mention.written, "Fjordsky");
+    assert_eq!(
+        analysis.processor(mention.index).map(|p| p.name.as_str()),
+        Some("Fjordsky CRM")
+    );
+    let undeclared = analysis
+        .findings
+        .iter()
+        .find(|f| f.rule == "transfer-undeclared")
+        .expect("a transfer to the US without a declaration");
+    assert_eq!(&text[undeclared.range.clone()], "Fjordsky");
+    assert!(undeclared.message.contains("USA"), "{}", undeclared.message);
+    // The memo keeps the merged facts, and forgets them when the list changes.
+    let again = analyzer.analyze(&document, &settings.options());
+    assert_eq!(again.facts.processors.len(), 1);
+    let without = analyzer.analyze(&document, &Options::default());
+    assert!(without.facts.processors.is_empty());
+}

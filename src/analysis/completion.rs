@@ -15,6 +15,7 @@ use super::language::Language;
 use super::lexicon::ascii_regex;
 use super::references::ArticleRef;
 use crate::knowledge;
+use crate::knowledge::processors::Processor;
 
 /// The articles privacy policies cite most, in the order completion offers them: legal bases,
 /// the information duties, the rights, consent, complaint, transfers, processors, the DPO,
@@ -142,11 +143,13 @@ fn reference(article: &str, paragraph: &str, point: &str, language: Language) ->
 
 /// Completion items at byte `offset` of a text whose current line, up to the cursor, is
 /// `line_before` and starts at byte `line_start`.
+/// `own` are the organisation's own processors, offered beside the shipped ones.
 pub fn complete(
     line_before: &str,
     line_start: usize,
     offset: usize,
     language: Language,
+    own: &[Processor],
 ) -> Vec<CompletionItem> {
     let c = contexts();
     let folded = fold(line_before);
@@ -366,22 +369,28 @@ pub fn complete(
         return items;
     }
     let norwegian = language.is_norwegian();
-    let shipped = knowledge::processors::shipped();
-    // Which processors match, ranked (shorter names first), before any text is built.
+    // Which processors match, ranked (the organisation's own first, then shorter names),
+    // before any text is built.
     let mut matches: Vec<(usize, usize)> = Vec::new();
     for (index, names) in folded_processor_names().iter().enumerate() {
         if let Some(alias) = names.iter().position(|n| n.starts_with(typed)) {
             matches.push((index, alias));
         }
     }
+    let base = knowledge::processors::shipped().len();
+    for (i, processor) in own.iter().enumerate() {
+        let names = std::iter::once(&processor.name).chain(&processor.aliases);
+        if let Some(alias) = names.map(|n| fold(n)).position(|n| n.starts_with(typed)) {
+            matches.push((base + i, alias));
+        }
+    }
     matches.sort_by_cached_key(|(index, _)| {
-        shipped
-            .get(*index)
-            .map(|p| (p.name.len(), p.name.to_lowercase()))
+        knowledge::processors::lookup(*index, own)
+            .map(|p| (*index < base, p.name.len(), p.name.to_lowercase()))
     });
     matches.truncate(MAX_PROCESSOR_ITEMS);
     for (rank, (index, alias)) in matches.into_iter().enumerate() {
-        let Some(processor) = shipped.get(index) else {
+        let Some(processor) = knowledge::processors::lookup(index, own) else {
             continue;
         };
         let (entity, country) = processor
@@ -450,7 +459,7 @@ mod tests {
     use super::*;
 
     fn labels(line: &str, language: Language) -> Vec<String> {
-        complete(line, 0, line.len(), language)
+        complete(line, 0, line.len(), language, &[])
             .into_iter()
             .map(|i| i.insert)
             .collect()
@@ -472,7 +481,7 @@ mod tests {
         assert_eq!(bases[0], "artikkel 6 nr. 1 bokstav a (samtykke)");
         let en = labels("The legal basis for this processing is ", Language::En);
         assert_eq!(en[5], "Article 6(1)(f) (legitimate interests)");
-        let authorities = complete("Du kan klage til ", 0, 17, Language::Nb);
+        let authorities = complete("Du kan klage til ", 0, 17, Language::Nb, &[]);
         assert_eq!(authorities[0].insert, "Datatilsynet");
         assert!(
             authorities[0]
@@ -502,7 +511,7 @@ mod tests {
 
     #[test]
     fn processors_by_prefix_and_nothing_without_context() {
-        let items = complete("Nyhetsbrevet sendes med Mailc", 0, 29, Language::Nb);
+        let items = complete("Nyhetsbrevet sendes med Mailc", 0, 29, Language::Nb, &[]);
         let mailchimp = items
             .iter()
             .find(|i| i.label == "Mailchimp")

@@ -16,6 +16,7 @@ use super::language::Language;
 use super::lexicon::{Concept, Lexicon, ascii_regex, lexicon, markers};
 use super::references::ArticleRef;
 use crate::knowledge;
+use crate::knowledge::processors::Processor;
 
 /// A concept found in the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -256,9 +257,17 @@ struct Patterns {
     /// Outdated names: (pattern, acronym, entry index), and each entry's successor words.
     outdated: Vec<(Regex, bool, usize)>,
     successors: Vec<Regex>,
+    /// The shipped processor knowledge base.
+    processors: ProcessorMatcher,
+}
+
+/// Recognises the processors of one list (the shipped knowledge base, or an organisation's
+/// own from its configuration) in block text.
+#[derive(Debug)]
+pub struct ProcessorMatcher {
     /// All processor names and aliases (folded), and the processor each belongs to.
-    processor_names: Option<Regex>,
-    processor_index: HashMap<String, usize>,
+    names: Option<Regex>,
+    index: HashMap<String, usize>,
     /// Cookie names (folded), longest first, and their processors.
     cookies: Option<Regex>,
     cookie_index: Vec<(String, usize)>,
@@ -267,10 +276,30 @@ struct Patterns {
     exact_index: HashMap<String, usize>,
 }
 
+impl ProcessorMatcher {
+    /// A matcher for `processors`, whose mentions get indices from `base` on.
+    pub fn new(processors: &[Processor], base: usize) -> ProcessorMatcher {
+        let (names, index, cookies, cookie_index) = processor_patterns(processors, base);
+        let (exact_names, exact_index) = exact_case_patterns(processors, base);
+        ProcessorMatcher {
+            names,
+            index,
+            cookies,
+            cookie_index,
+            exact_names,
+            exact_index,
+        }
+    }
+}
+
 /// The recogniser for brand names matched only as written.
-fn exact_case_patterns() -> (Option<Regex>, HashMap<String, usize>) {
+fn exact_case_patterns(
+    processors: &[Processor],
+    base: usize,
+) -> (Option<Regex>, HashMap<String, usize>) {
     let mut index = HashMap::new();
-    for (i, processor) in knowledge::processors::shipped().iter().enumerate() {
+    for (i, processor) in processors.iter().enumerate() {
+        let i = base + i;
         for name in &processor.exact_case {
             let cased = super::fold::ascii_cased(name.trim());
             if cased.len() >= 3 {
@@ -289,9 +318,12 @@ fn exact_case_patterns() -> (Option<Regex>, HashMap<String, usize>) {
     (regex, index)
 }
 
-/// The recognisers for the processor knowledge base.
+/// The recognisers for a list of processors.
 #[allow(clippy::type_complexity)]
-fn processor_patterns() -> (
+fn processor_patterns(
+    processors: &[Processor],
+    base: usize,
+) -> (
     Option<Regex>,
     HashMap<String, usize>,
     Option<Regex>,
@@ -299,7 +331,8 @@ fn processor_patterns() -> (
 ) {
     let mut index = HashMap::new();
     let mut cookie_index = Vec::new();
-    for (i, processor) in knowledge::processors::shipped().iter().enumerate() {
+    for (i, processor) in processors.iter().enumerate() {
+        let i = base + i;
         for name in std::iter::once(&processor.name).chain(&processor.aliases) {
             let folded = fold(name.trim());
             if folded.len() >= 3 {
@@ -418,8 +451,7 @@ fn patterns() -> &'static Patterns {
                 })
             })
             .collect();
-        let (processor_names, processor_index, cookies, cookie_index) = processor_patterns();
-        let (exact_names, exact_index) = exact_case_patterns();
+        let processors = ProcessorMatcher::new(knowledge::processors::shipped(), 0);
         let successors = knowledge::outdated()
             .iter()
             .map(|o| {
@@ -458,12 +490,7 @@ fn patterns() -> &'static Patterns {
             authorities,
             outdated,
             successors,
-            processor_names,
-            processor_index,
-            cookies,
-            cookie_index,
-            exact_names,
-            exact_index,
+            processors,
         }
     })
 }
@@ -517,6 +544,85 @@ fn heading_like(line: &str) -> bool {
         && !line.contains('@')
         && !line.contains("://")
         && line.chars().filter(|c| c.is_alphabetic()).count() >= 2
+}
+
+/// Processor mentions in a block: by name or alias (folded), by brand names that are words
+/// (as written), and by the cookies they set.
+fn find_processors(
+    matcher: &ProcessorMatcher,
+    text: &str,
+    folded: &str,
+    cased: &str,
+    sentences: &[Range<usize>],
+    lexicon: &Lexicon,
+) -> Vec<ProcessorMention> {
+    let mut found_mentions: Vec<ProcessorMention> = Vec::new();
+    let name_searches = [
+        (&matcher.names, folded, &matcher.index),
+        (&matcher.exact_names, cased, &matcher.exact_index),
+    ];
+    for (regex, haystack, index_of) in name_searches {
+        let Some(regex) = regex else {
+            continue;
+        };
+        for m in regex.find_iter(haystack) {
+            let overlaps = found_mentions
+                .iter()
+                .any(|p| p.range.start < m.end() && m.start() < p.range.end);
+            let Some((index, len)) = processor_of(m.as_str(), index_of).filter(|_| !overlaps)
+            else {
+                continue;
+            };
+            let range = m.start()..m.start() + len;
+            let sentence = sentence_index(sentences, m.start());
+            let negated = sentences
+                .get(sentence as usize)
+                .is_some_and(|s| negated(folded, s, m.start(), lexicon));
+            let written = text.get(range.clone()).unwrap_or(m.as_str()).to_string();
+            found_mentions.push(ProcessorMention {
+                range,
+                index,
+                written,
+                negated,
+            });
+        }
+    }
+    if let Some(regex) = &matcher.cookies {
+        for m in regex.find_iter(folded) {
+            let found = matcher
+                .cookie_index
+                .iter()
+                .find(|(c, _)| m.as_str().starts_with(c.as_str()));
+            if let Some((_, index)) = found {
+                let written = text.get(m.range()).unwrap_or(m.as_str()).to_string();
+                found_mentions.push(ProcessorMention {
+                    range: m.range(),
+                    index: *index,
+                    written,
+                    negated: false,
+                });
+            }
+        }
+    }
+    found_mentions.sort_by_key(|p| p.range.start);
+    found_mentions
+}
+
+/// Mentions of an organisation's own processors in one block's text (indices from the
+/// matcher's base). Kept apart from [`extract`] so the shipped facts stay shared.
+pub fn extract_processors(
+    text: &str,
+    language: Language,
+    matcher: &ProcessorMatcher,
+) -> Vec<ProcessorMention> {
+    find_processors(
+        matcher,
+        text,
+        &fold(text),
+        &ascii_cased(text),
+        &sentences(text),
+        lexicon(language),
+    )
 }
 
 /// Extracts the facts of one block's text, read in `language`.
@@ -890,59 +996,14 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
     }
     facts.outdated.sort_by_key(|o| o.range.start);
 
-    // Processors, by name or alias (folded), by brand names that are words (as written), and
-    // by the cookies they set.
-    let name_searches = [
-        (
-            &patterns.processor_names,
-            &folded,
-            &patterns.processor_index,
-        ),
-        (&patterns.exact_names, &cased, &patterns.exact_index),
-    ];
-    for (regex, haystack, index_of) in name_searches {
-        let Some(regex) = regex else {
-            continue;
-        };
-        for m in regex.find_iter(haystack) {
-            let overlaps = facts
-                .processors
-                .iter()
-                .any(|p| p.range.start < m.end() && m.start() < p.range.end);
-            let Some((index, len)) = processor_of(m.as_str(), index_of).filter(|_| !overlaps)
-            else {
-                continue;
-            };
-            let range = m.start()..m.start() + len;
-            let sentence = sentence_index(&sentences, m.start());
-            let negated = negated(&folded, &sentences[sentence as usize], m.start(), lexicon);
-            let written = text.get(range.clone()).unwrap_or(m.as_str()).to_string();
-            facts.processors.push(ProcessorMention {
-                range,
-                index,
-                written,
-                negated,
-            });
-        }
-    }
-    if let Some(regex) = &patterns.cookies {
-        for m in regex.find_iter(&folded) {
-            let found = patterns
-                .cookie_index
-                .iter()
-                .find(|(c, _)| m.as_str().starts_with(c.as_str()));
-            if let Some((_, index)) = found {
-                let written = text.get(m.range()).unwrap_or(m.as_str()).to_string();
-                facts.processors.push(ProcessorMention {
-                    range: m.range(),
-                    index: *index,
-                    written,
-                    negated: false,
-                });
-            }
-        }
-    }
-    facts.processors.sort_by_key(|p| p.range.start);
+    facts.processors = find_processors(
+        &patterns.processors,
+        text,
+        &folded,
+        &cased,
+        &sentences,
+        lexicon,
+    );
 
     facts.cookie_context =
         facts.has(Concept::CookieContext) || patterns.cookie_name.is_match(&folded);

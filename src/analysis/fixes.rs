@@ -256,7 +256,6 @@ fn transfer_fix(
     let language = analysis.facts.language;
     let norwegian = language.is_norwegian();
     let texts = knowledge::fix_texts(language.code());
-    let shipped = knowledge::processors::shipped();
     let mut lines: Vec<String> = Vec::new();
     for index in findings {
         let finding = analysis.findings.get(*index)?;
@@ -265,7 +264,7 @@ fn transfer_fix(
             .processors
             .iter()
             .find(|p| p.range == finding.range)?;
-        let processor = shipped.get(mention.index)?;
+        let processor = analysis.processor(mention.index)?;
         let (entity, country) = processor.third_country()?;
         let tools: Vec<String> = processor
             .mechanisms

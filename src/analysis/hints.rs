@@ -21,14 +21,13 @@ pub struct InlayHint {
 /// The hints for processor mentions inside `within`.
 pub fn inlay_hints(analysis: &Analysis, within: Range<usize>) -> Vec<InlayHint> {
     let norwegian = analysis.facts.language.is_norwegian();
-    let shipped = knowledge::processors::shipped();
     analysis
         .facts
         .processors
         .iter()
         .filter(|p| p.range.start >= within.start && p.range.end <= within.end)
         .filter_map(|mention| {
-            let processor = shipped.get(mention.index)?;
+            let processor = analysis.processor(mention.index)?;
             if processor.self_hosted {
                 return None;
             }

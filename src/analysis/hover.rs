@@ -379,7 +379,7 @@ pub fn hover(analysis: &Analysis, offset: usize) -> Option<HoverInfo> {
         .iter()
         .find(|p| contains(&p.range))
     {
-        if let Some(processor) = knowledge::processors::shipped().get(mention.index) {
+        if let Some(processor) = analysis.processor(mention.index) {
             sections.push(processor_markdown(processor, language));
             range = Some(mention.range.clone());
         }

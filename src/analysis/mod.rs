@@ -26,6 +26,8 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 use crate::document::Document;
+use crate::knowledge;
+use crate::knowledge::processors::Processor;
 use extract::BlockFacts;
 pub use facts::DocumentFacts;
 pub use finding::{Finding, Severity};
@@ -41,6 +43,8 @@ pub struct Options {
     pub message_language: Option<Language>,
     /// Rules turned off or given another severity, by rule id.
     pub rules: std::collections::BTreeMap<String, RuleSetting>,
+    /// The organisation's own processors, recognised beside the shipped knowledge base.
+    pub processors: Arc<Vec<Processor>>,
 }
 
 /// What the configuration says about one rule.
@@ -63,6 +67,15 @@ pub struct Analysis {
     pub outline: Outline,
     /// The directives written in the document.
     pub directives: directives::Directives,
+    /// The organisation's own processors the analysis knew.
+    pub own_processors: Arc<Vec<Processor>>,
+}
+
+impl Analysis {
+    /// The processor a mention's index refers to (shipped or the organisation's own).
+    pub fn processor(&self, index: usize) -> Option<&Processor> {
+        knowledge::processors::lookup(index, &self.own_processors)
+    }
 }
 
 /// Analyses documents, remembering block facts between runs.
@@ -71,6 +84,10 @@ pub struct Analyzer {
     generation: u64,
     markers: FxHashMap<u64, (u64, [u32; 3])>,
     facts: FxHashMap<(u64, Language), (u64, Arc<BlockFacts>)>,
+    /// The matcher for the organisation's own processors, and the list it was built from.
+    own: Option<(Arc<Vec<Processor>>, extract::ProcessorMatcher)>,
+    /// Block facts with the organisation's processors added, for blocks that name one.
+    own_facts: FxHashMap<(u64, Language), (u64, Arc<BlockFacts>)>,
 }
 
 impl Analyzer {
@@ -128,22 +145,29 @@ impl Analyzer {
                 (block, facts)
             })
             .collect();
+        let with_facts =
+            self.add_own_processors(document, with_facts, language, options, generation);
         let live = with_facts.len();
         let outline = outline::build(with_facts, format);
         let facts = facts::gather(&outline, language);
-        let findings = rules::run(&facts, options.message_language.unwrap_or(language))
-            .into_iter()
-            .filter(|f| !directives.silences(f.rule, &f.range))
-            .filter_map(|f| match options.rules.get(f.rule) {
-                Some(RuleSetting::Off) => None,
-                Some(RuleSetting::Severity(severity)) => Some(f.with_severity(*severity)),
-                None => Some(f),
-            })
-            .collect();
+        let findings = rules::run(
+            &facts,
+            options.message_language.unwrap_or(language),
+            &options.processors,
+        )
+        .into_iter()
+        .filter(|f| !directives.silences(f.rule, &f.range))
+        .filter_map(|f| match options.rules.get(f.rule) {
+            Some(RuleSetting::Off) => None,
+            Some(RuleSetting::Severity(severity)) => Some(f.with_severity(*severity)),
+            None => Some(f),
+        })
+        .collect();
 
         // Forget blocks that are gone once the memo is much larger than the document.
         if self.facts.len() > 2 * live + 256 {
             self.facts.retain(|_, (seen, _)| *seen == generation);
+            self.own_facts.retain(|_, (seen, _)| *seen == generation);
             self.markers.retain(|_, (seen, _)| *seen == generation);
         }
         Analysis {
@@ -151,7 +175,66 @@ impl Analyzer {
             findings,
             outline,
             directives,
+            own_processors: Arc::clone(&options.processors),
         }
+    }
+
+    /// Adds mentions of the organisation's own processors to the blocks that name them.
+    fn add_own_processors(
+        &mut self,
+        document: &Document,
+        blocks: Vec<(crate::document::Block, Arc<BlockFacts>)>,
+        language: Language,
+        options: &Options,
+        generation: u64,
+    ) -> Vec<(crate::document::Block, Arc<BlockFacts>)> {
+        if options.processors.is_empty() {
+            return blocks;
+        }
+        let current = self
+            .own
+            .as_ref()
+            .is_some_and(|(list, _)| *list == options.processors);
+        if !current {
+            let base = knowledge::processors::shipped().len();
+            self.own = Some((
+                Arc::clone(&options.processors),
+                extract::ProcessorMatcher::new(&options.processors, base),
+            ));
+            self.own_facts.clear();
+        }
+        let Some((_, matcher)) = &self.own else {
+            return blocks;
+        };
+        let own_facts = &mut self.own_facts;
+        blocks
+            .into_iter()
+            .map(|(block, facts)| {
+                let entry = own_facts.entry((block.hash, language)).or_insert_with(|| {
+                    let text = document.slice(block.content.clone());
+                    let mentions = extract::extract_processors(&text, language, matcher);
+                    let merged = if mentions.is_empty() {
+                        Arc::clone(&facts)
+                    } else {
+                        let mut merged = (*facts).clone();
+                        for mention in mentions {
+                            let overlaps = merged.processors.iter().any(|p| {
+                                p.range.start < mention.range.end
+                                    && mention.range.start < p.range.end
+                            });
+                            if !overlaps {
+                                merged.processors.push(mention);
+                            }
+                        }
+                        merged.processors.sort_by_key(|p| p.range.start);
+                        Arc::new(merged)
+                    };
+                    (generation, merged)
+                });
+                entry.0 = generation;
+                (block, Arc::clone(&entry.1))
+            })
+            .collect()
     }
 }
 

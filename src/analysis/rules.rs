@@ -7,10 +7,13 @@ use super::facts::{DocumentFacts, Retention};
 use super::finding::{Finding, Severity};
 use super::language::Language;
 use crate::knowledge;
+use crate::knowledge::processors::Processor;
 
 /// Collects findings in the document's language.
 struct Report<'a> {
     facts: &'a DocumentFacts,
+    /// The organisation's own processors (indices after the shipped ones).
+    own: &'a [Processor],
     /// The language of the messages.
     language: Language,
     findings: Vec<Finding>,
@@ -35,13 +38,15 @@ impl Report<'_> {
     }
 }
 
-/// Runs every rule over the facts, with messages in `language`.
-pub fn run(facts: &DocumentFacts, language: Language) -> Vec<Finding> {
+/// Runs every rule over the facts, with messages in `language`; `own` are the
+/// organisation's own processors.
+pub fn run(facts: &DocumentFacts, language: Language, own: &[Processor]) -> Vec<Finding> {
     let doc = facts.document_anchor.clone();
     let rights = facts.rights_anchor.clone();
     let has_basis = |code: &str| facts.legal_bases.iter().any(|b| b == code);
     let mut report = Report {
         facts,
+        own,
         language,
         findings: Vec::new(),
     };
@@ -197,10 +202,10 @@ fn transfers(report: &mut Report<'_>) {
     let facts = report.facts;
     let language = report.language;
     let norwegian = language.is_norwegian();
-    let kb = knowledge::processors::shipped();
+    let own = report.own;
     let mut contradicted = Vec::new();
     for mention in &facts.processors {
-        let Some(processor) = kb.get(mention.index) else {
+        let Some(processor) = knowledge::processors::lookup(mention.index, own) else {
             continue;
         };
         let Some((entity, country)) = processor.third_country() else {

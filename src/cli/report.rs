@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::FileReport;
-use crate::analysis::facts::DocumentFacts;
+use crate::analysis::Analysis;
 use crate::document::{Document, PositionEncoding};
 
 /// A zero-based line and UTF-16 column.
@@ -128,8 +128,8 @@ fn non_empty(text: &str) -> Option<String> {
     (!text.is_empty()).then(|| text.to_string())
 }
 
-fn processors_json(document: &Document, facts: &DocumentFacts) -> Vec<ProcessorJson> {
-    let kb = crate::knowledge::processors::shipped();
+fn processors_json(document: &Document, analysis: &Analysis) -> Vec<ProcessorJson> {
+    let facts = &analysis.facts;
     let mut seen = Vec::new();
     let mut out = Vec::new();
     for mention in &facts.processors {
@@ -137,7 +137,7 @@ fn processors_json(document: &Document, facts: &DocumentFacts) -> Vec<ProcessorJ
             continue;
         }
         seen.push(mention.index);
-        let Some(processor) = kb.get(mention.index) else {
+        let Some(processor) = analysis.processor(mention.index) else {
             continue;
         };
         let third = processor.third_country();
@@ -172,7 +172,8 @@ struct FindingJson<'a> {
     fixes: Vec<serde_json::Value>,
 }
 
-fn facts_json(document: &Document, facts: &DocumentFacts) -> FactsJson {
+fn facts_json(document: &Document, analysis: &Analysis) -> FactsJson {
+    let facts = &analysis.facts;
     let r = &facts.rights;
     FactsJson {
         controller: facts.controller.as_ref().map(|c| ControllerJson {
@@ -212,7 +213,7 @@ fn facts_json(document: &Document, facts: &DocumentFacts) -> FactsJson {
         last_updated: facts.last_updated.clone(),
         transfer_statement: facts.transfer_statement,
         transfer_mechanisms: facts.transfer_mechanisms.clone(),
-        processors: processors_json(document, facts),
+        processors: processors_json(document, analysis),
     }
 }
 
@@ -224,7 +225,7 @@ pub fn to_value(reports: &[FileReport]) -> serde_json::Value {
             path: &r.path,
             language: r.analysis.facts.language.code(),
             is_policy: r.analysis.facts.is_policy,
-            facts: facts_json(&r.document, &r.analysis.facts),
+            facts: facts_json(&r.document, &r.analysis),
             findings: r
                 .analysis
                 .findings

@@ -241,6 +241,7 @@ impl Settings {
             language: self.language,
             message_language: self.message_language,
             rules: self.rules.clone(),
+            processors: std::sync::Arc::new(self.processors.clone()),
         }
     }
 

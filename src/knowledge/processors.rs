@@ -11,7 +11,7 @@ use super::areas;
 const SHIPPED: &str = include_str!("data/processors.toml");
 
 /// One processor or recipient, as data.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Processor {
     /// The service as people write it.
     pub name: String,
@@ -101,6 +101,16 @@ struct ProcessorFile {
 /// Parses a processor list in the knowledge-base schema (`[[processor]]` tables).
 pub fn parse(source: &str) -> Result<Vec<Processor>, toml::de::Error> {
     toml::from_str::<ProcessorFile>(source).map(|f| f.processor)
+}
+
+/// The processor at `index`: the shipped knowledge base first, then `own` (an
+/// organisation's own processors, numbered after the shipped ones).
+pub fn lookup(index: usize, own: &[Processor]) -> Option<&Processor> {
+    let shipped = shipped();
+    match shipped.get(index) {
+        Some(processor) => Some(processor),
+        None => own.get(index - shipped.len()),
+    }
 }
 
 /// The shipped knowledge base.

@@ -608,29 +608,35 @@ impl LanguageServer for Backend {
                     encoding,
                 );
                 let line_before = document.slice(line_start..offset);
-                complete(&line_before, line_start, offset, analysis.facts.language)
-                    .into_iter()
-                    .map(|item| CompletionItem {
-                        label: item.label,
-                        kind: Some(match item.kind {
-                            CompletionKind::LegalBasis => CompletionItemKind::REFERENCE,
-                            CompletionKind::Processor => CompletionItemKind::CLASS,
-                            CompletionKind::Authority => CompletionItemKind::VALUE,
-                            CompletionKind::Article => CompletionItemKind::REFERENCE,
-                        }),
-                        detail: Some(item.detail),
-                        documentation: Some(Documentation::MarkupContent(MarkupContent {
-                            kind: MarkupKind::Markdown,
-                            value: item.documentation,
-                        })),
-                        sort_text: Some(item.sort),
-                        text_edit: Some(CompletionTextEdit::Edit(TextEdit {
-                            range: convert::range(document, &item.replace, encoding),
-                            new_text: item.insert,
-                        })),
-                        ..Default::default()
-                    })
-                    .collect::<Vec<_>>()
+                complete(
+                    &line_before,
+                    line_start,
+                    offset,
+                    analysis.facts.language,
+                    &analysis.own_processors,
+                )
+                .into_iter()
+                .map(|item| CompletionItem {
+                    label: item.label,
+                    kind: Some(match item.kind {
+                        CompletionKind::LegalBasis => CompletionItemKind::REFERENCE,
+                        CompletionKind::Processor => CompletionItemKind::CLASS,
+                        CompletionKind::Authority => CompletionItemKind::VALUE,
+                        CompletionKind::Article => CompletionItemKind::REFERENCE,
+                    }),
+                    detail: Some(item.detail),
+                    documentation: Some(Documentation::MarkupContent(MarkupContent {
+                        kind: MarkupKind::Markdown,
+                        value: item.documentation,
+                    })),
+                    sort_text: Some(item.sort),
+                    text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+                        range: convert::range(document, &item.replace, encoding),
+                        new_text: item.insert,
+                    })),
+                    ..Default::default()
+                })
+                .collect::<Vec<_>>()
             },
         );
         Ok(items.map(CompletionResponse::Array))

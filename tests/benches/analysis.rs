@@ -168,7 +168,7 @@ fn requests(c: &mut Criterion, text: &str, format: TextFormat) {
         ("points_of_an_article", "jf. artikkel 13 nr. 2 bokstav "),
     ] {
         group.bench_function(name, |b| {
-            b.iter(|| complete(line, 0, line.len(), language).len())
+            b.iter(|| complete(line, 0, line.len(), language, &[]).len())
         });
     }
     group.finish();
