@@ -141,16 +141,43 @@ fn reference(article: &str, paragraph: &str, point: &str, language: Language) ->
     }
 }
 
+/// What completion knows beyond the line: the document's language, the organisation's own
+/// processors (offered beside the shipped ones) and the jurisdiction (whose supervisory
+/// authority comes first).
+#[derive(Debug, Clone, Copy)]
+pub struct Setting<'a> {
+    /// The document's language.
+    pub language: Language,
+    /// The organisation's own processors.
+    pub own: &'a [Processor],
+    /// ISO code of the jurisdiction.
+    pub jurisdiction: &'a str,
+}
+
+impl Setting<'_> {
+    /// Norway, no own processors.
+    pub fn plain(language: Language) -> Setting<'static> {
+        Setting {
+            language,
+            own: &[],
+            jurisdiction: "NO",
+        }
+    }
+}
+
 /// Completion items at byte `offset` of a text whose current line, up to the cursor, is
 /// `line_before` and starts at byte `line_start`.
-/// `own` are the organisation's own processors, offered beside the shipped ones.
 pub fn complete(
     line_before: &str,
     line_start: usize,
     offset: usize,
-    language: Language,
-    own: &[Processor],
+    setting: Setting<'_>,
 ) -> Vec<CompletionItem> {
+    let Setting {
+        language,
+        own,
+        jurisdiction,
+    } = setting;
     let c = contexts();
     let folded = fold(line_before);
     let mut items = Vec::new();
@@ -329,7 +356,7 @@ pub fn complete(
         return items;
     }
 
-    // After "klage til": supervisory authorities, the home authority (Norway) first.
+    // After "klage til": supervisory authorities, the jurisdiction's first.
     if let Some(caps) = c.authority.captures(&folded) {
         let typed = caps.get(1).map(|m| m.start()).unwrap_or(folded.len());
         let typed_text = folded.get(typed..).unwrap_or("");
@@ -354,9 +381,17 @@ pub fn complete(
                 documentation,
                 kind: CompletionKind::Authority,
                 replace: line_start + typed..offset,
-                sort: format!("{}{i:02}", if authority.country == "NO" { 0 } else { 1 }),
+                sort: format!(
+                    "{}{i:02}",
+                    if authority.country == jurisdiction {
+                        0
+                    } else {
+                        1
+                    }
+                ),
             });
         }
+        items.sort_by(|a, b| a.sort.cmp(&b.sort));
         return items;
     }
 
@@ -459,7 +494,7 @@ mod tests {
     use super::*;
 
     fn labels(line: &str, language: Language) -> Vec<String> {
-        complete(line, 0, line.len(), language, &[])
+        complete(line, 0, line.len(), Setting::plain(language))
             .into_iter()
             .map(|i| i.insert)
             .collect()
@@ -481,13 +516,19 @@ mod tests {
         assert_eq!(bases[0], "artikkel 6 nr. 1 bokstav a (samtykke)");
         let en = labels("The legal basis for this processing is ", Language::En);
         assert_eq!(en[5], "Article 6(1)(f) (legitimate interests)");
-        let authorities = complete("Du kan klage til ", 0, 17, Language::Nb, &[]);
+        let authorities = complete("Du kan klage til ", 0, 17, Setting::plain(Language::Nb));
         assert_eq!(authorities[0].insert, "Datatilsynet");
         assert!(
             authorities[0]
                 .documentation
                 .contains("Postboks 458 Sentrum")
         );
+        let swedish = Setting {
+            jurisdiction: "SE",
+            ..Setting::plain(Language::En)
+        };
+        let authorities = complete("lodge a complaint with ", 0, 23, swedish);
+        assert_eq!(authorities[0].insert, "Integritetsskyddsmyndigheten (IMY)");
     }
 
     #[test]
@@ -511,7 +552,12 @@ mod tests {
 
     #[test]
     fn processors_by_prefix_and_nothing_without_context() {
-        let items = complete("Nyhetsbrevet sendes med Mailc", 0, 29, Language::Nb, &[]);
+        let items = complete(
+            "Nyhetsbrevet sendes med Mailc",
+            0,
+            29,
+            Setting::plain(Language::Nb),
+        );
         let mailchimp = items
             .iter()
             .find(|i| i.label == "Mailchimp")

@@ -594,8 +594,13 @@ impl LanguageServer for Backend {
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
-        use crate::analysis::completion::{CompletionKind, complete};
+        use crate::analysis::completion::{CompletionKind, Setting, complete};
         let position = params.text_document_position;
+        let jurisdiction = self
+            .lock()
+            .documents
+            .get(&position.text_document.uri)
+            .map_or_else(|| "NO".to_string(), |d| d.jurisdiction.clone());
         let items = self.with_analysis(
             &position.text_document.uri,
             |document, analysis, encoding, _| {
@@ -608,35 +613,34 @@ impl LanguageServer for Backend {
                     encoding,
                 );
                 let line_before = document.slice(line_start..offset);
-                complete(
-                    &line_before,
-                    line_start,
-                    offset,
-                    analysis.facts.language,
-                    &analysis.own_processors,
-                )
-                .into_iter()
-                .map(|item| CompletionItem {
-                    label: item.label,
-                    kind: Some(match item.kind {
-                        CompletionKind::LegalBasis => CompletionItemKind::REFERENCE,
-                        CompletionKind::Processor => CompletionItemKind::CLASS,
-                        CompletionKind::Authority => CompletionItemKind::VALUE,
-                        CompletionKind::Article => CompletionItemKind::REFERENCE,
-                    }),
-                    detail: Some(item.detail),
-                    documentation: Some(Documentation::MarkupContent(MarkupContent {
-                        kind: MarkupKind::Markdown,
-                        value: item.documentation,
-                    })),
-                    sort_text: Some(item.sort),
-                    text_edit: Some(CompletionTextEdit::Edit(TextEdit {
-                        range: convert::range(document, &item.replace, encoding),
-                        new_text: item.insert,
-                    })),
-                    ..Default::default()
-                })
-                .collect::<Vec<_>>()
+                let setting = Setting {
+                    language: analysis.facts.language,
+                    own: &analysis.own_processors,
+                    jurisdiction: &jurisdiction,
+                };
+                complete(&line_before, line_start, offset, setting)
+                    .into_iter()
+                    .map(|item| CompletionItem {
+                        label: item.label,
+                        kind: Some(match item.kind {
+                            CompletionKind::LegalBasis => CompletionItemKind::REFERENCE,
+                            CompletionKind::Processor => CompletionItemKind::CLASS,
+                            CompletionKind::Authority => CompletionItemKind::VALUE,
+                            CompletionKind::Article => CompletionItemKind::REFERENCE,
+                        }),
+                        detail: Some(item.detail),
+                        documentation: Some(Documentation::MarkupContent(MarkupContent {
+                            kind: MarkupKind::Markdown,
+                            value: item.documentation,
+                        })),
+                        sort_text: Some(item.sort),
+                        text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+                            range: convert::range(document, &item.replace, encoding),
+                            new_text: item.insert,
+                        })),
+                        ..Default::default()
+                    })
+                    .collect::<Vec<_>>()
             },
         );
         Ok(items.map(CompletionResponse::Array))

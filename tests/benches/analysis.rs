@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use privacy_lsp::analysis::completion::complete;
+use privacy_lsp::analysis::completion::{Setting, complete};
 use privacy_lsp::analysis::coverage::symbols;
 use privacy_lsp::analysis::fixes::{FixContext, fixes};
 use privacy_lsp::analysis::hover::hover;
@@ -168,7 +168,7 @@ fn requests(c: &mut Criterion, text: &str, format: TextFormat) {
         ("points_of_an_article", "jf. artikkel 13 nr. 2 bokstav "),
     ] {
         group.bench_function(name, |b| {
-            b.iter(|| complete(line, 0, line.len(), language, &[]).len())
+            b.iter(|| complete(line, 0, line.len(), Setting::plain(language)).len())
         });
     }
     group.finish();
