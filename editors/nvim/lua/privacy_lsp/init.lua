@@ -23,6 +23,20 @@ function M.binary()
   return 'privacy-lsp'
 end
 
+--- Handler for workspace/diagnostic/refresh: pulls diagnostics again for every buffer the
+--- client is attached to.
+function M.refresh_diagnostics(_, _, ctx)
+  local client = vim.lsp.get_client_by_id(ctx.client_id)
+  if client then
+    for bufnr in pairs(client.attached_buffers) do
+      client:request('textDocument/diagnostic', {
+        textDocument = { uri = vim.uri_from_bufnr(bufnr) },
+      }, nil, bufnr)
+    end
+  end
+  return vim.NIL
+end
+
 ---@param opts? privacy_lsp.Opts
 function M.setup(opts)
   if vim.fn.has('nvim-0.11') ~= 1 then
@@ -36,6 +50,13 @@ function M.setup(opts)
   local enable = opts.enable ~= false
   opts.enable = nil
   M.opts = opts
+  if vim.fn.has('nvim-0.12') ~= 1 and not vim.lsp.handlers['workspace/diagnostic/refresh'] then
+    -- Neovim 0.11 pulls diagnostics but has no handler for workspace/diagnostic/refresh, which
+    -- the server sends when privacy-lsp.toml or the settings change: pull again by hand.
+    opts.handlers = vim.tbl_extend('keep', opts.handlers or {}, {
+      ['workspace/diagnostic/refresh'] = M.refresh_diagnostics,
+    })
+  end
   -- Merged with lsp/privacy_lsp.lua from the runtimepath: settings deeply, the rest replaced.
   vim.lsp.config(M.name, opts)
   if enable then
