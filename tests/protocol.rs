@@ -528,3 +528,34 @@ fn completion_of_articles_paragraphs_and_points() {
     );
     assert!(client.shutdown().success());
 }
+
+#[test]
+fn versions_that_skip_numbers_are_applied() {
+    // Neovim numbers versions by its change tick: 0 on open, then 5, 9, ...
+    let mut client = LspClient::start();
+    client.request("initialize", json!({"processId": null, "capabilities": {}}));
+    client.notify("initialized", json!({}));
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": URI, "languageId": "markdown", "version": 0, "text": POLICY}}),
+    );
+    let first = client.wait_for("textDocument/publishDiagnostics", |n| {
+        n["params"]["version"] == 0
+    });
+    assert!(codes(&first).contains(&"right-restriction".to_string()));
+    let end = POLICY.lines().count() as u32;
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": URI, "version": 5}, "contentChanges": [{
+            "range": {"start": {"line": end, "character": 0}, "end": {"line": end, "character": 0}},
+            "text": "Du kan også be om begrensning av behandlingen.\n"}]}),
+    );
+    let second = client.wait_for("textDocument/publishDiagnostics", |n| {
+        n["params"]["version"] == 5
+    });
+    assert!(
+        !codes(&second).contains(&"right-restriction".to_string()),
+        "{second}"
+    );
+    assert!(client.shutdown().success());
+}

@@ -46,6 +46,8 @@ struct State {
     watch_files: bool,
     /// The client applies `documentChanges` that create files.
     create_files: bool,
+    /// The client accepts `workspace/diagnostic/refresh`.
+    diagnostic_refresh: bool,
     workspace: Workspace,
     documents: HashMap<Uri, OpenDocument>,
 }
@@ -213,8 +215,15 @@ impl Backend {
         for file in files {
             self.publish_config(&file).await;
         }
-        if self.lock().pull {
-            let _ = self.client.workspace_diagnostic_refresh().await;
+        let (pull, refresh) = {
+            let state = self.lock();
+            (state.pull, state.diagnostic_refresh)
+        };
+        if pull {
+            // Clients that cannot be asked to refresh pull again on their own next change.
+            if refresh {
+                let _ = self.client.workspace_diagnostic_refresh().await;
+            }
         } else {
             for uri in uris {
                 self.publish(uri).await;
@@ -357,6 +366,13 @@ impl LanguageServer for Backend {
                     .as_ref()
                     .is_some_and(|ops| ops.contains(&ResourceOperationKind::Create))
         });
+        let diagnostic_refresh = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.diagnostics.as_ref())
+            .and_then(|d| d.refresh_support)
+            .unwrap_or(false);
         let mut roots: Vec<std::path::PathBuf> = params
             .workspace_folders
             .iter()
@@ -376,6 +392,7 @@ impl LanguageServer for Backend {
             state.configuration = configuration;
             state.watch_files = watch_files;
             state.create_files = create_files;
+            state.diagnostic_refresh = diagnostic_refresh;
             state.workspace.roots = roots;
             state.encoding = if utf8 {
                 PositionEncoding::Utf8
@@ -558,9 +575,6 @@ impl LanguageServer for Backend {
                 "dropped a stale change (version {version}) to {}",
                 uri.as_str()
             ),
-            Applied::Waiting => {
-                tracing::info!("holding change version {version} until earlier ones arrive")
-            }
         }
     }
 

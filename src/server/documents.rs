@@ -1,11 +1,9 @@
 //! Open documents and their analyses, as the server keeps them.
 //!
-//! Invariant: changes are applied strictly in version order. A change whose version is not
-//! newer than the document's is stale and dropped; one that arrives ahead of a missing version
-//! waits until the gap is filled. Everything here is synchronous, so the server applies a
-//! change under one lock before any `.await`.
-
-use std::collections::BTreeMap;
+//! Invariant: changes are applied in the order they arrive, and a change whose version is not
+//! newer than the document's is stale and dropped. Versions only have to increase: clients
+//! may skip numbers (Neovim counts its change ticks). Everything here is synchronous, so the
+//! server applies a change under one lock before any `.await`.
 
 use crate::analysis::{Analysis, Analyzer, Options};
 use crate::document::{Document, LineCol, PositionEncoding, TextFormat};
@@ -22,12 +20,10 @@ pub struct Change {
 /// What happened to a batch of changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Applied {
-    /// Applied (with any waiting batches that followed it).
+    /// Applied.
     Yes,
-    /// Older than the document: dropped.
+    /// Not newer than the document: dropped.
     Stale,
-    /// Ahead of a missing version: held back.
-    Waiting,
 }
 
 /// An open document with its analysis state.
@@ -47,7 +43,6 @@ pub struct OpenDocument {
     options: Options,
     analyzer: Analyzer,
     analysis: Option<Analysis>,
-    waiting: BTreeMap<i32, Vec<Change>>,
 }
 
 impl OpenDocument {
@@ -63,7 +58,6 @@ impl OpenDocument {
             options: Options::default(),
             analyzer: Analyzer::new(),
             analysis: None,
-            waiting: BTreeMap::new(),
         }
     }
 
@@ -77,7 +71,7 @@ impl OpenDocument {
         self.analysis = None;
     }
 
-    /// Applies a versioned batch of changes in order.
+    /// Applies a versioned batch of changes, unless it is not newer than the document.
     pub fn apply(
         &mut self,
         version: i32,
@@ -87,17 +81,8 @@ impl OpenDocument {
         if version <= self.version {
             return Applied::Stale;
         }
-        if version > self.version + 1 && !changes.iter().any(|c| c.range.is_none()) {
-            self.waiting.insert(version, changes);
-            return Applied::Waiting;
-        }
         self.apply_now(&changes, encoding);
         self.version = version;
-        while let Some(next) = self.waiting.remove(&(self.version + 1)) {
-            self.apply_now(&next, encoding);
-            self.version += 1;
-        }
-        self.waiting.retain(|v, _| *v > self.version);
         Applied::Yes
     }
 
@@ -133,14 +118,16 @@ mod tests {
     }
 
     #[test]
-    fn changes_apply_in_version_order_and_stale_ones_are_dropped() {
-        let mut doc = OpenDocument::new("ab", 1, TextFormat::PlainText);
+    fn versions_may_skip_numbers_and_stale_changes_are_dropped() {
+        let mut doc = OpenDocument::new("ab", 0, TextFormat::PlainText);
         let enc = PositionEncoding::Utf16;
-        assert_eq!(doc.apply(3, insert(0, 3, "d"), enc), Applied::Waiting);
-        assert_eq!(doc.apply(2, insert(0, 2, "c"), enc), Applied::Yes);
+        // Neovim: opened as version 0, first change as version 5.
+        assert_eq!(doc.apply(5, insert(0, 2, "c"), enc), Applied::Yes);
+        assert_eq!(doc.apply(9, insert(0, 3, "d"), enc), Applied::Yes);
         assert_eq!(doc.document.text(), "abcd");
-        assert_eq!(doc.version, 3);
-        assert_eq!(doc.apply(3, insert(0, 0, "x"), enc), Applied::Stale);
+        assert_eq!(doc.version, 9);
+        assert_eq!(doc.apply(9, insert(0, 0, "x"), enc), Applied::Stale);
+        assert_eq!(doc.apply(7, insert(0, 0, "x"), enc), Applied::Stale);
         assert_eq!(doc.document.text(), "abcd");
     }
 }
