@@ -41,7 +41,7 @@ cleanup() {
 trap cleanup EXIT
 VSIX_OUT="$WORK" scripts/package.sh linux-x64 "$REPO/target/release/privacy-lsp" > "$WORK/package.out" 2> "$WORK/package.log" \
   || { cat "$WORK/package.log" >&2; exit 1; }
-read -r VSIX VSIX_KB < "$WORK/package.out"
+read -r VSIX VSIX_KB _ < "$WORK/package.out"
 lap "VSIX packaged (${VSIX_KB} KB)"
 
 # The workspace: the seed, plus an article reference and a Privacy Shield mention.
@@ -62,6 +62,7 @@ cat > "$WORK/ud/User/settings.json" <<'JSON'
   "editor.hover.delay": 200,
   "editor.wordBasedSuggestions": "off",
   "chat.disableAIFeatures": true,
+  "workbench.secondarySideBar.defaultVisibility": "hidden",
   "privacyLsp.trace.server": "off"
 }
 JSON

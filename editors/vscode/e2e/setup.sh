@@ -36,4 +36,4 @@ if [ ! -x "$T/node_modules/.bin/code-server" ] || [ ! -d "$T/node_modules/playwr
     PATH="$N/bin:$PATH" npm_config_nodedir="$N" npm install --no-save --loglevel=error \
       "code-server@$CODE_SERVER_VERSION" "playwright-core@$PLAYWRIGHT_VERSION")
 fi
-echo "setup: node $("$N/bin/node" --version), code-server $(PATH="$N/bin:$PATH" "$T/node_modules/.bin/code-server" --version | head -1), chromium $(command -v chromium)"
+echo "setup: node $("$N/bin/node" --version), code-server $(PATH="$N/bin:$PATH" "$T/node_modules/.bin/code-server" --config /dev/null --version | head -1), chromium $(command -v chromium)"

@@ -29,7 +29,7 @@ if [ -z "$BIN" ]; then
   [ -f "$BIN" ] || BIN="../../target/release/$EXE"
 fi
 [ -f "$BIN" ] || { echo "package.sh: no binary at $BIN; build it with cargo build --release [--target $TRIPLE]" >&2; exit 2; }
-if command -v file >/dev/null; then echo "package.sh: $BIN: $(file -b "$BIN" | cut -c1-80)"; fi
+if command -v file >/dev/null; then echo "package.sh: $BIN: $(file -b "$BIN" | cut -c1-80)" >&2; fi
 rm -rf server && mkdir -p "server/$DIR"
 cp "$BIN" "server/$DIR/$EXE" && chmod 755 "server/$DIR/$EXE"
 npm run build >&2
