@@ -103,11 +103,13 @@ await step("diagnostics in the Problems panel", async () => {
   }
   if (found.length < 2) throw new Error(`expected two of ${wanted.join(", ")} in the Problems panel; it says: ${problemsText.slice(0, 400)}`);
   if (!problemsText.includes("privacy-lsp")) throw new Error("the problems do not name privacy-lsp as their source");
+  // run.sh turns right-objection off in the user settings: they reached the server.
+  if (problemsText.includes("right-objection")) throw new Error("right-objection is shown though privacyLsp.rules turns it off");
   await editor().locator(".squiggly-error, .squiggly-warning").first().waitFor();
   await page.waitForTimeout(500);
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: join(SHOTS, "vscode-diagnostics.png") });
-  return `${found.length} must_find rule ids seen: ${found.join(", ")}`;
+  return `${found.length} must_find rule ids seen: ${found.join(", ")}; right-objection (set to off) absent`;
 });
 
 await step("status bar shows the server running and the policy's language", async () => {
@@ -205,6 +207,23 @@ await step("quick fix on Privacy Shield", async () => {
   const line = i >= 0 ? flat.slice(i, i + 140) : flat.slice(-200);
   if (!line.includes("under EU-U.S. Data Privacy Framework") || line.includes("Privacy Shield")) throw new Error(`after the fix, the line reads "${line}"`);
   return line.trim();
+});
+
+await step("privacy-lsp: Restart server", async () => {
+  await runCommand("privacy-lsp: Restart server");
+  const item = page.locator(".statusbar-item", { hasText: "privacy-lsp" }).first();
+  const deadline = Date.now() + 20000;
+  let s = "", sawRestart = false;
+  while (Date.now() < deadline) {
+    s = norm(await item.innerText());
+    if (/starting|stopped/.test(s)) sawRestart = true;
+    if (/Art\. 13/.test(s) && Date.now() > deadline - 19000) break;
+    await page.waitForTimeout(100);
+  }
+  if (!/nb\/nn · Art\. 13/.test(s)) throw new Error(`after the restart the status bar says "${s}"`);
+  const count = norm(await page.locator(".markers-panel").innerText());
+  if (!count.includes("controller-contact")) throw new Error("after the restart the Problems panel lost controller-contact");
+  return `${s.trim()}${sawRestart ? " (went through starting/stopped)" : ""}`;
 });
 
 await browser.close();

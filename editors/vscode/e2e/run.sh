@@ -63,7 +63,8 @@ cat > "$WORK/ud/User/settings.json" <<'JSON'
   "editor.wordBasedSuggestions": "off",
   "chat.disableAIFeatures": true,
   "workbench.secondarySideBar.defaultVisibility": "hidden",
-  "privacyLsp.trace.server": "off"
+  "privacyLsp.trace.server": "off",
+  "privacyLsp.rules": { "right-objection": "off" }
 }
 JSON
 MUST_FIND="$(node -e 'const e=require(process.argv[1]); console.log(JSON.stringify(e[process.argv[2]].must_find))' "$EXPECTED" "$SEED")"

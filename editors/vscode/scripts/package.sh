@@ -35,6 +35,6 @@ cp "$BIN" "server/$DIR/$EXE" && chmod 755 "server/$DIR/$EXE"
 npm run build >&2
 VERSION="$(node -p 'require("./package.json").version')"
 OUT="${VSIX_OUT:-.}/privacy-lsp-$TARGET-$VERSION.vsix"
-npx vsce package --no-dependencies --skip-license --target "$TARGET" --out "$OUT" >&2
+npx vsce package --no-dependencies --skip-license --allow-missing-repository --target "$TARGET" --out "$OUT" >&2
 rm -rf server
 echo "$OUT $(du -k "$OUT" | cut -f1) KB"
