@@ -10,8 +10,8 @@
 # fails. Environment: E2E_SEED (default 000_565040bd1de303e2.txt), PRIVACY_LSP_SHARED
 # (default ../shared beside the repository), E2E_KEEP=1 keeps the temp folder.
 set -euo pipefail
-T0=$(date +%s.%N)
-lap() { printf 'e2e: %-28s %6.1f s\n' "$1" "$(echo "$(date +%s.%N) - $T0" | bc)"; }
+T0=$(date +%s%N)
+lap() { local ms=$(( ($(date +%s%N) - T0) / 1000000 )); printf 'e2e: %-28s %4d.%d s\n' "$1" $((ms / 1000)) $((ms % 1000 / 100)); }
 HERE="$(cd "$(dirname "$0")" && pwd)"
 EXT="$(dirname "$HERE")"
 REPO="$(cd "$EXT/../.." && pwd)"
