@@ -263,3 +263,16 @@ entity = \"Fjordsky Inc.\"\nentity_country = \"US\"\nleaves_eea = \"yes\"\nmecha
     assert_eq!(first["detail"], "Fjordsky Inc. · US · SCC");
     assert!(client.shutdown().success());
 }
+
+#[test]
+fn editor_policy_globs_are_relative_to_the_workspace_folder() {
+    let dir = scratch("editor-globs");
+    std::fs::create_dir_all(dir.join("legal")).expect("legal dir");
+    let mut client = start(&dir, json!({"policies": ["legal/*.md"]}));
+    let text = "# Verktøy\n\nVi sender e-post med Mailchimp og lagrer data i 30 dager.\n";
+    let named = open(&mut client, &dir.join("legal/tooling.md"), text);
+    assert!(!codes(&named).is_empty(), "named by the editor's glob");
+    let other = open(&mut client, &dir.join("notes.md"), text);
+    assert_eq!(other["params"]["diagnostics"], json!([]));
+    assert!(client.shutdown().success());
+}

@@ -250,8 +250,17 @@ impl Backend {
         }
     }
 
+    /// Takes the editor's settings; their `policies` globs are relative to the first
+    /// workspace folder.
     async fn set_editor_settings(&self, value: &serde_json::Value) {
-        let (settings, errors) = Settings::parse_json(value, std::path::Path::new("/"));
+        let base = self
+            .lock()
+            .workspace
+            .roots
+            .first()
+            .cloned()
+            .unwrap_or_else(|| std::path::PathBuf::from("/"));
+        let (settings, errors) = Settings::parse_json(value, &base);
         for error in &errors {
             self.client
                 .show_message(
@@ -383,6 +392,7 @@ impl LanguageServer for Backend {
         if roots.is_empty() {
             roots.extend(params.root_uri.as_ref().and_then(path_of));
         }
+        self.lock().workspace.roots = roots.clone();
         if let Some(options) = &params.initialization_options {
             let value = options.get("privacyLsp").unwrap_or(options);
             self.set_editor_settings(value).await;
