@@ -105,6 +105,8 @@ pub fn new_parser() -> Parser {
 /// break is parsed as if it had one, since tree-sitter-md needs it to close the last block.
 /// `None` only if the parser was cancelled, which this crate never does.
 pub fn parse(parser: &mut Parser, text: &str, old: Option<&Tree>) -> Option<Tree> {
+    let text = tame(text);
+    let text = text.as_ref();
     if text.is_empty() || text.ends_with('\n') || text.ends_with('\r') {
         parser.parse(text, old)
     } else {
@@ -112,6 +114,46 @@ pub fn parse(parser: &mut Parser, text: &str, old: Option<&Tree>) -> Option<Tree
         terminated.push_str(text);
         terminated.push('\n');
         parser.parse(&terminated, old)
+    }
+}
+
+/// The widest line prefix (indentation, quote and list markers), in columns, that the parser
+/// sees. tree-sitter-md's scanner aborts the whole process (a C assertion, not a panic) when
+/// its serialised state outgrows 1 KB, which a few hundred nested lists or quotes do. Beyond
+/// this width the rest of a prefix is handed to the parser as text ('x'), so nesting stops
+/// there; byte offsets are unchanged, so the tree still maps onto the real text.
+const MAX_PREFIX_COLUMNS: usize = 200;
+
+/// `text` with every line's prefix cut to [`MAX_PREFIX_COLUMNS`] (borrowed when none is
+/// wider, which is every real policy).
+fn tame(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let mut tamed: Option<Vec<u8>> = None;
+    let mut line_start = 0;
+    while line_start < bytes.len() {
+        let mut column = 0;
+        let mut i = line_start;
+        while let Some(&byte) = bytes.get(i) {
+            match byte {
+                b' ' | b'>' | b'-' | b'*' | b'+' | b'.' | b')' | b'0'..=b'9' => column += 1,
+                b'\t' => column += 4 - column % 4,
+                _ => break,
+            }
+            if column > MAX_PREFIX_COLUMNS {
+                if let Some(slot) = tamed.get_or_insert_with(|| bytes.to_vec()).get_mut(i) {
+                    *slot = b'x';
+                }
+            }
+            i += 1;
+        }
+        match text.get(i..).and_then(|rest| rest.find('\n')) {
+            Some(n) => line_start = i + n + 1,
+            None => break,
+        }
+    }
+    match tamed.map(String::from_utf8) {
+        Some(Ok(owned)) => std::borrow::Cow::Owned(owned),
+        _ => std::borrow::Cow::Borrowed(text),
     }
 }
 
@@ -374,5 +416,18 @@ mod tests {
             let tree = parse(&mut parser, text, None).expect("parse");
             assert_eq!(ends_open(&tree, text), open, "{text:?}");
         }
+    }
+
+    #[test]
+    fn deep_nesting_is_cut_instead_of_aborting_the_parser() {
+        let nested: String = (0..3_000)
+            .map(|depth| format!("{}- punkt {depth}\n", "  ".repeat(depth % 600)))
+            .collect();
+        let blocks = parse_whole(&nested);
+        assert!(!blocks.is_empty());
+        let quotes = format!("{}deep\n", "> ".repeat(5_000));
+        assert!(!parse_whole(&quotes).is_empty());
+        let flat = "# Title\n\n- a\n  - b\n";
+        assert!(matches!(tame(flat), std::borrow::Cow::Borrowed(_)));
     }
 }
