@@ -7,7 +7,7 @@ mod support;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
-use support::LspClient;
+use support::{LspClient, codes};
 
 fn scratch(name: &str) -> PathBuf {
     let dir =
@@ -19,17 +19,6 @@ fn scratch(name: &str) -> PathBuf {
 
 fn uri(path: &Path) -> String {
     format!("file://{}", path.display())
-}
-
-fn codes(publish: &Value) -> Vec<String> {
-    publish["params"]["diagnostics"]
-        .as_array()
-        .map(|d| {
-            d.iter()
-                .filter_map(|x| x["code"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 const POLICY: &str = "# Personvernerklæring\n\n\

@@ -3,7 +3,7 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::LspClient;
+use support::{LspClient, codes};
 
 const URI: &str = "file:///tmp/personvern.md";
 
@@ -13,17 +13,6 @@ Blåbær AS er behandlingsansvarlig for personopplysningene vi behandler. \
 Kontakt oss på post@blaabaer.no.\n\n\
 ## Dine rettigheter\n\n\
 Du har rett til innsyn, retting og sletting. Du kan protestere mot behandlingen og be om dataportabilitet.\n";
-
-fn codes(publish: &Value) -> Vec<String> {
-    publish["params"]["diagnostics"]
-        .as_array()
-        .map(|d| {
-            d.iter()
-                .filter_map(|x| x["code"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 fn open(client: &mut LspClient, text: &str) {
     client.notify(

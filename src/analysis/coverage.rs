@@ -10,7 +10,7 @@ use std::ops::Range;
 use super::Analysis;
 use super::extract::BlockFacts;
 use super::lexicon::Concept;
-use crate::document::{Document, LineCol, PositionEncoding};
+use crate::document::Document;
 use crate::knowledge::{self, Item};
 
 /// How much of Art. 13/14 the policy gives.
@@ -82,14 +82,8 @@ pub struct SectionSymbol {
     pub children: Vec<SectionSymbol>,
 }
 
-/// The start of the line holding `offset`, so a section's range takes in its "## ".
-fn line_start(document: &Document, offset: usize) -> usize {
-    let line = document.position_at(offset, PositionEncoding::Utf8).line;
-    document.offset_at(LineCol { line, col: 0 }, PositionEncoding::Utf8)
-}
-
-/// The heading's text without Markdown markers.
-fn heading_text(document: &Document, range: &Range<usize>) -> String {
+/// The heading's text without Markdown markers, its white space collapsed.
+pub fn heading_text(document: &Document, range: &Range<usize>) -> String {
     let text = document.slice(range.clone());
     let text = text.trim().trim_start_matches('#').trim();
     let text = text.trim_end_matches('#').trim();
@@ -145,7 +139,7 @@ pub fn symbols(document: &Document, analysis: &Analysis) -> Vec<SectionSymbol> {
                 .map(|i| i.name(language))
                 .collect::<Vec<_>>()
                 .join(", "),
-            range: line_start(document, heading.start)..end,
+            range: document.line_start(heading.start)..end,
             heading,
             level: section.level,
             children: Vec::new(),

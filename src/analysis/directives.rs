@@ -9,6 +9,7 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use regex::Regex;
+use rustc_hash::FxHashSet;
 
 use super::language::Language;
 use crate::document::{Block, BlockKind, Document, TextFormat};
@@ -71,15 +72,22 @@ fn may_hold(block: &Block, format: TextFormat) -> bool {
 
 /// The directives in `document`.
 pub fn find(document: &Document) -> Directives {
+    find_remembering(document, &mut FxHashSet::default())
+}
+
+/// The directives in `document`; `clean` holds the hashes of blocks known to hold none, so
+/// that a keystroke re-reads only the blocks it changed.
+pub fn find_remembering(document: &Document, clean: &mut FxHashSet<u64>) -> Directives {
     let format = document.format();
     let mut directives = Directives::default();
     let blocks: Vec<Block> = document.blocks().collect();
     for (index, block) in blocks.iter().enumerate() {
-        if !may_hold(block, format) {
+        if !may_hold(block, format) || clean.contains(&block.hash) {
             continue;
         }
         let text = document.slice(block.range.clone());
         if !text.contains("privacy-lsp:") {
+            clean.insert(block.hash);
             continue;
         }
         for caps in pattern(format).captures_iter(&text) {

@@ -63,6 +63,15 @@ pub struct Finding {
     pub link: String,
 }
 
+/// `template` with each `{key}` replaced by its value.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = template.to_string();
+    for (key, value) in values {
+        out = out.replace(&format!("{{{key}}}"), value);
+    }
+    out
+}
+
 impl Finding {
     /// A finding of `rule` with its default severity and message, or with the message variant
     /// `variant` (such as "unnamed") when given. `None` only for an id not in the catalogue.
@@ -97,10 +106,7 @@ impl Finding {
     /// The same finding about `subject`, with `{subject}` and any other `{key}` in its message
     /// filled in.
     pub fn about(mut self, subject: &str, details: &[(&str, &str)]) -> Finding {
-        self.message = self.message.replace("{subject}", subject);
-        for (key, value) in details {
-            self.message = self.message.replace(&format!("{{{key}}}"), value);
-        }
+        self.message = fill(&self.message.replace("{subject}", subject), details);
         self.subject = Some(subject.to_string());
         self
     }

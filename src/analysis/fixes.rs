@@ -14,8 +14,10 @@
 use std::ops::Range;
 
 use super::Analysis;
+use super::coverage::heading_text;
+use super::finding::fill;
 use super::language::Language;
-use crate::document::{Document, LineCol, PositionEncoding, TextFormat};
+use crate::document::{Document, TextFormat};
 use crate::knowledge::{self, FixTexts};
 
 /// One replacement of a byte range.
@@ -49,24 +51,21 @@ pub struct FixContext {
     pub jurisdiction: String,
 }
 
-/// The rules whose finding is a missing right.
-const RIGHTS: [&str; 8] = [
-    "right-access",
-    "right-rectification",
-    "right-erasure",
-    "right-restriction",
-    "right-portability",
-    "right-objection",
-    "right-withdraw-consent",
-    "right-complaint",
-];
+/// The items whose findings are missing rights, in the order a rights section lists them.
+const RIGHT_ITEMS: [&str; 3] = ["rights", "withdraw_consent", "complaint"];
 
-fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = template.to_string();
-    for (key, value) in values {
-        out = out.replace(&format!("{{{key}}}"), value);
-    }
-    out
+/// The rules whose finding is a missing right, in article order (from `items.toml`).
+fn right_rules() -> impl Iterator<Item = &'static str> {
+    RIGHT_ITEMS.iter().flat_map(|id| {
+        knowledge::items()
+            .iter()
+            .filter(move |item| item.id == *id)
+            .flat_map(|item| item.rules.iter().map(String::as_str))
+    })
+}
+
+fn is_right(rule: &str) -> bool {
+    right_rules().any(|r| r == rule)
 }
 
 /// `a`, `a og b`, `a, b og c`.
@@ -76,20 +75,6 @@ fn join(items: &[String], and: &str) -> String {
         [one] => one.clone(),
         [init @ .., last] => format!("{} {and} {last}", init.join(", ")),
     }
-}
-
-fn line_start(document: &Document, offset: usize) -> usize {
-    let line = document.position_at(offset, PositionEncoding::Utf8).line;
-    document.offset_at(LineCol { line, col: 0 }, PositionEncoding::Utf8)
-}
-
-fn heading_text(document: &Document, range: &Range<usize>) -> String {
-    document
-        .slice(range.clone())
-        .trim()
-        .trim_matches(|c| c == '#' || c == '*' || c == '_')
-        .trim()
-        .to_lowercase()
 }
 
 /// A heading line in the document's format.
@@ -130,12 +115,12 @@ fn new_section_point(document: &Document, analysis: &Analysis, texts: &FixTexts)
     let before = sections.iter().skip(1).find(|s| {
         s.level <= level
             && s.heading.as_ref().is_some_and(|h| {
-                let text = heading_text(document, h);
+                let text = heading_text(document, h).to_lowercase();
                 late.iter().any(|w| text.starts_with(w.as_str()))
             })
     });
     match before.and_then(|s| s.heading.as_ref()) {
-        Some(h) => (line_start(document, h.start), level),
+        Some(h) => (document.line_start(h.start), level),
         None => (document.len_bytes(), level),
     }
 }
@@ -173,7 +158,7 @@ fn rights_fix(document: &Document, analysis: &Analysis, ctx: &FixContext) -> Opt
         .findings
         .iter()
         .enumerate()
-        .filter(|(_, f)| RIGHTS.contains(&f.rule))
+        .filter(|(_, f)| is_right(f.rule))
         .map(|(i, f)| (i, f.rule))
         .collect();
     if missing.is_empty() {
@@ -181,7 +166,7 @@ fn rights_fix(document: &Document, analysis: &Analysis, ctx: &FixContext) -> Opt
     }
     let authority = authority_name(&ctx.jurisdiction);
     let mut lines = Vec::new();
-    for rule in RIGHTS {
+    for rule in right_rules() {
         if missing.iter().any(|(_, r)| *r == rule) {
             lines.push(format!(
                 "- {}",
@@ -362,7 +347,7 @@ fn ignore_fix(document: &Document, analysis: &Analysis, finding: usize) -> Optio
         .blocks()
         .find(|b| b.range.start <= f.range.start && f.range.start <= b.range.end)
         .map_or(0, |b| b.range.start);
-    let at = line_start(document, block_start);
+    let at = document.line_start(block_start);
     let directive = match document.format() {
         TextFormat::Markdown => format!("<!-- privacy-lsp: ignore {} -->\n", f.rule),
         TextFormat::PlainText => format!("[privacy-lsp: ignore {}]\n", f.rule),
@@ -398,12 +383,10 @@ pub fn fixes(
         .map(|(i, _)| i)
         .collect();
     let mut out = Vec::new();
-    if touching.iter().any(|i| {
-        analysis
-            .findings
-            .get(*i)
-            .is_some_and(|f| RIGHTS.contains(&f.rule))
-    }) {
+    if touching
+        .iter()
+        .any(|i| analysis.findings.get(*i).is_some_and(|f| is_right(f.rule)))
+    {
         out.extend(rights_fix(document, analysis, ctx));
     }
     let undeclared: Vec<usize> = analysis

@@ -88,6 +88,8 @@ pub struct Analyzer {
     own: Option<(Arc<Vec<Processor>>, extract::ProcessorMatcher)>,
     /// Block facts with the organisation's processors added, for blocks that name one.
     own_facts: FxHashMap<(u64, Language), (u64, Arc<BlockFacts>)>,
+    /// Hashes of blocks known to hold no directive.
+    clean_blocks: rustc_hash::FxHashSet<u64>,
 }
 
 impl Analyzer {
@@ -101,7 +103,7 @@ impl Analyzer {
         self.generation += 1;
         let generation = self.generation;
         let format = document.format();
-        let directives = directives::find(document);
+        let directives = directives::find_remembering(document, &mut self.clean_blocks);
         let blocks: Vec<_> = document
             .blocks()
             .filter(|b| outline::is_read(b.kind, format))
@@ -168,6 +170,7 @@ impl Analyzer {
         if self.facts.len() > 2 * live + 256 {
             self.facts.retain(|_, (seen, _)| *seen == generation);
             self.own_facts.retain(|_, (seen, _)| *seen == generation);
+            self.clean_blocks.clear();
             self.markers.retain(|_, (seen, _)| *seen == generation);
         }
         Analysis {

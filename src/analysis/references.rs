@@ -244,103 +244,107 @@ impl Cursor<'_> {
         result
     }
 
-    fn paragraph(&mut self) -> Option<u32> {
+    /// `( inner )`, with optional spaces, after optional spaces.
+    fn in_parentheses<T>(&mut self, inner: impl FnOnce(&mut Self) -> Option<T>) -> Option<T> {
         self.attempt(|c| {
             c.space();
             c.byte(b'(').then_some(())?;
             c.space();
-            let n = c.number()?;
+            let value = inner(c)?;
             c.space();
-            c.byte(b')').then_some(n)
-        })
-        .or_else(|| {
-            self.attempt(|c| {
-                c.space();
-                c.byte(b',');
-                c.space();
-                c.word(&[
-                    "nr.",
-                    "nr",
-                    "no.",
-                    "nummer",
-                    "paragraph",
-                    "para.",
-                    "para",
-                    "par.",
-                    "abs.",
-                ])
-                .then_some(())?;
-                c.space();
-                c.number()
-            })
-        })
-        .or_else(|| {
-            self.attempt(|c| {
-                c.byte(b'.').then_some(())?;
-                c.number()
-            })
+            c.byte(b')').then_some(value)
         })
     }
 
-    fn point(&mut self) -> Option<char> {
+    /// `keyword N` after an optional comma: "nr. 1", "para. 1", "bokstav f".
+    fn after_keyword<T>(
+        &mut self,
+        keywords: &[&str],
+        value: impl FnOnce(&mut Self) -> Option<T>,
+    ) -> Option<T> {
         self.attempt(|c| {
             c.space();
-            c.byte(b'(').then_some(())?;
+            c.byte(b',');
             c.space();
-            let letter = c.letter()?;
+            c.word(keywords).then_some(())?;
             c.space();
-            c.byte(b')').then_some(letter)
+            value(c)
         })
-        .or_else(|| {
-            self.attempt(|c| {
-                c.space();
-                c.byte(b',');
-                c.space();
-                c.word(&[
+    }
+
+    fn paragraph(&mut self) -> Option<u32> {
+        self.in_parentheses(Self::number)
+            .or_else(|| {
+                self.after_keyword(
+                    &[
+                        "nr.",
+                        "nr",
+                        "no.",
+                        "nummer",
+                        "paragraph",
+                        "para.",
+                        "para",
+                        "par.",
+                        "abs.",
+                    ],
+                    Self::number,
+                )
+            })
+            .or_else(|| {
+                self.attempt(|c| {
+                    c.byte(b'.').then_some(())?;
+                    c.number()
+                })
+            })
+    }
+
+    fn point(&mut self) -> Option<char> {
+        self.in_parentheses(Self::letter)
+            .or_else(|| {
+                const KEYWORDS: [&str; 9] = [
                     "bokstav", "litra", "lit.", "lit", "letter", "point", "punkt", "pkt.", "pkt",
-                ])
-                .then_some(())?;
-                c.space();
-                let open = c.byte(b'(');
-                let letter = c.letter()?;
-                if open && !c.byte(b')') {
-                    return None;
-                }
-                if !open && !c.parenthesised {
-                    c.byte(b')');
-                }
-                Some(letter)
+                ];
+                self.after_keyword(&KEYWORDS, |c| {
+                    let open = c.byte(b'(');
+                    let letter = c.letter()?;
+                    if open && !c.byte(b')') {
+                        return None;
+                    }
+                    if !open && !c.parenthesised {
+                        c.byte(b')');
+                    }
+                    Some(letter)
+                })
             })
-        })
-        .or_else(|| {
-            self.attempt(|c| {
-                c.byte(b'.').then_some(())?;
-                c.letter()
+            .or_else(|| {
+                self.attempt(|c| {
+                    c.byte(b'.').then_some(())?;
+                    c.letter()
+                })
             })
-        })
-        .or_else(|| {
-            // "nr. 1 f)" or "nr. 1 f," — a bare letter only where punctuation closes it, so
-            // "nr. 1 i samsvar med" is no point.
-            self.attempt(|c| {
-                c.space();
-                let letter = c.letter()?;
-                match c.peek() {
-                    Some(b')') => {
-                        if !c.parenthesised {
-                            c.pos += 1;
+            .or_else(|| {
+                // "nr. 1 f)" or "nr. 1 f," — a bare letter only where punctuation closes it, so
+                // "nr. 1 i samsvar med" is no point.
+                self.attempt(|c| {
+                    c.space();
+                    let letter = c.letter()?;
+                    match c.peek() {
+                        Some(b')') => {
+                            if !c.parenthesised {
+                                c.pos += 1;
+                            }
+                            Some(letter)
                         }
-                        Some(letter)
+                        None | Some(b',' | b';' | b':') => Some(letter),
+                        Some(b'.')
+                            if c.word_end(c.pos + 1) || c.folded.get(c.pos + 1) == Some(&b' ') =>
+                        {
+                            Some(letter)
+                        }
+                        _ => None,
                     }
-                    None | Some(b',' | b';' | b':') => Some(letter),
-                    Some(b'.')
-                        if c.word_end(c.pos + 1) || c.folded.get(c.pos + 1) == Some(&b' ') =>
-                    {
-                        Some(letter)
-                    }
-                    _ => None,
-                }
+                })
             })
-        })
     }
 
     /// "–22", " til 22", " to 22" after an article number.

@@ -157,6 +157,12 @@ impl Document {
         position::to_line_col(&self.rope, byte, encoding)
     }
 
+    /// The byte offset where the line holding byte `byte` starts (clamped to the text).
+    pub fn line_start(&self, byte: usize) -> usize {
+        let byte = byte.min(self.rope.len_bytes());
+        self.rope.line_to_byte(self.rope.byte_to_line(byte))
+    }
+
     /// Replaces the whole text.
     pub fn replace_all(&mut self, text: &str) {
         let format = self.format;

@@ -12,13 +12,17 @@
 //! The same document and edits go to every server in the same run; the report prints each
 //! server's figures, the ratios, and whether privacy-lsp's budgets hold.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+
+#[path = "../support/mod.rs"]
+mod support;
+use support::read_message;
 
 /// How long to wait for one publication before counting the keystroke as unanswered.
 const WAIT: Duration = Duration::from_secs(10);
@@ -28,26 +32,6 @@ struct Server {
     stdin: ChildStdin,
     incoming: Receiver<Value>,
     next_id: i64,
-}
-
-fn read_message(reader: &mut impl BufRead) -> Option<Value> {
-    let mut length = None;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some(value) = line.strip_prefix("Content-Length:") {
-            length = value.trim().parse::<usize>().ok();
-        }
-    }
-    let mut body = vec![0; length?];
-    reader.read_exact(&mut body).ok()?;
-    serde_json::from_slice(&body).ok()
 }
 
 impl Server {

@@ -27,7 +27,8 @@ pub struct LspClient {
     pub configuration: Value,
 }
 
-fn read_message(reader: &mut impl BufRead) -> Option<Value> {
+/// Reads one JSON-RPC message (headers, then a body of Content-Length bytes).
+pub fn read_message(reader: &mut impl BufRead) -> Option<Value> {
     let mut length = None;
     loop {
         let mut line = String::new();
@@ -187,4 +188,16 @@ impl Drop for LspClient {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The rule ids (codes) of a publishDiagnostics notification.
+pub fn codes(publish: &Value) -> Vec<String> {
+    publish["params"]["diagnostics"]
+        .as_array()
+        .map(|d| {
+            d.iter()
+                .filter_map(|x| x["code"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
 }
