@@ -12,15 +12,22 @@ pub mod workspace;
 
 use tower_lsp_server::{LspService, Server};
 
+/// The log level named by `PRIVACY_LSP_LOG` (error, warn, info, debug, trace or off);
+/// warnings by default. A level filter, not a directive language: tracing-subscriber's
+/// `env-filter` would pull in full-DFA regex builds that slow every regex compiled at startup.
+fn log_level() -> tracing_subscriber::filter::LevelFilter {
+    std::env::var("PRIVACY_LSP_LOG")
+        .ok()
+        .and_then(|level| level.trim().parse().ok())
+        .unwrap_or(tracing_subscriber::filter::LevelFilter::WARN)
+}
+
 /// Serves LSP on stdin/stdout until the client exits; returns the process exit status.
 pub fn run_stdio() -> u8 {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(false)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("PRIVACY_LSP_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
+        .with_max_level(log_level())
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
