@@ -16,6 +16,7 @@ use super::fold::fold;
 use super::language::Language;
 use super::lexicon::{Concept, Lexicon, ascii_regex, lexicon, markers};
 use super::references::ArticleRef;
+use super::word_search::WordSearch;
 use crate::knowledge;
 use crate::knowledge::processors::Processor;
 
@@ -253,10 +254,10 @@ struct Patterns {
     iso_date: Regex,
     basis_refs: Vec<Regex>,
     cookie_name: Regex,
-    /// Authority aliases: (pattern, whether it is an acronym matched with its case, name).
-    authorities: Vec<(Regex, bool, &'static str)>,
-    /// Outdated names: (pattern, acronym, entry index), and each entry's successor words.
-    outdated: Vec<(Regex, bool, usize)>,
+    /// Authority aliases, owned by their index in [`knowledge::authorities`].
+    authorities: WordSearch,
+    /// Outdated names, owned by their entry's index, and each entry's successor words.
+    outdated: WordSearch,
     successors: Vec<Regex>,
     /// The shipped processor knowledge base.
     processors: ProcessorMatcher,
@@ -466,22 +467,6 @@ fn processor_of(matched: &str, index: &HashMap<String, usize>) -> Option<(usize,
     None
 }
 
-/// A whole-word pattern for a name: acronyms over case-kept text, others over folded text.
-fn name_pattern(name: &str) -> (Regex, bool) {
-    let acronym = name
-        .chars()
-        .all(|c| c.is_ascii_uppercase() || !c.is_alphabetic());
-    let source = if acronym {
-        name.to_string()
-    } else {
-        fold(name)
-    };
-    (
-        ascii_regex(&format!(r"\b{}\b", regex::escape(&source))),
-        acronym,
-    )
-}
-
 /// A capitalised word of a name, over case-kept ASCII text.
 const NAME_TOKEN: &str = r"[A-Z0-9][A-Za-z0-9&'\-]*\.?";
 /// Any ASCII but letters and digits (a non-word character after a name).
@@ -498,25 +483,18 @@ fn patterns() -> &'static Patterns {
         forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
         let forms = forms.join("|");
         // Acronyms (ICO, IMY, NSD) must be written in capitals; other names in any case.
-        let authorities = knowledge::authorities()
-            .iter()
-            .flat_map(|a| {
-                a.aliases.iter().map(move |alias| {
-                    let (regex, acronym) = name_pattern(alias);
-                    (regex, acronym, a.name.as_str())
-                })
-            })
-            .collect();
-        let outdated = knowledge::outdated()
-            .iter()
-            .enumerate()
-            .flat_map(|(i, o)| {
-                o.aliases.iter().map(move |alias| {
-                    let (regex, acronym) = name_pattern(alias);
-                    (regex, acronym, i)
-                })
-            })
-            .collect();
+        let authorities = WordSearch::new(
+            knowledge::authorities()
+                .iter()
+                .enumerate()
+                .flat_map(|(i, a)| a.aliases.iter().map(move |alias| (alias.as_str(), i))),
+        );
+        let outdated = WordSearch::new(
+            knowledge::outdated()
+                .iter()
+                .enumerate()
+                .flat_map(|(i, o)| o.aliases.iter().map(move |alias| (alias.as_str(), i))),
+        );
         let processors = ProcessorMatcher::new(knowledge::processors::shipped(), 0);
         let successors = knowledge::outdated()
             .iter()
@@ -752,26 +730,23 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
     // Contacts. Details given for a supervisory authority are not the controller's.
     let authority_sentences: Vec<u32> = {
         let mut found = Vec::new();
-        for (regex, acronym, name) in &patterns.authorities {
-            let haystack = if *acronym {
-                cased.as_str()
-            } else {
-                folded.as_str()
+        let names = knowledge::authorities();
+        for (range, owner) in patterns.authorities.find(&cased, &folded) {
+            let Some(name) = names.get(owner).map(|a| a.name.as_str()) else {
+                continue;
             };
-            for m in regex.find_iter(haystack) {
-                let sentence = sentence_index(&sentences, m.start());
-                found.push(sentence);
-                if !facts
-                    .authorities
-                    .iter()
-                    .any(|a| a.value == *name && a.range == m.range())
-                {
-                    facts.authorities.push(Span {
-                        range: m.range(),
-                        sentence,
-                        value: name.to_string(),
-                    });
-                }
+            let sentence = sentence_index(&sentences, range.start);
+            found.push(sentence);
+            if !facts
+                .authorities
+                .iter()
+                .any(|a| a.value == name && a.range == range)
+            {
+                facts.authorities.push(Span {
+                    range,
+                    sentence,
+                    value: name.to_string(),
+                });
             }
         }
         found
@@ -1038,35 +1013,28 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
         .affirmed(Concept::HistoryCue)
         .map(|m| m.sentence)
         .collect();
-    for (regex, acronym, entry) in &patterns.outdated {
-        let haystack = if *acronym {
-            cased.as_str()
-        } else {
-            folded.as_str()
-        };
-        for m in regex.find_iter(haystack) {
-            let sentence = sentence_index(&sentences, m.start());
-            let sentence_text = sentences
-                .get(sentence as usize)
-                .and_then(|r| folded.get(r.clone()))
-                .unwrap_or("");
-            let current = patterns
-                .successors
-                .get(*entry)
-                .is_some_and(|r| r.is_match(sentence_text));
-            // One reference per name and sentence: "NSD (Norsk senter for forskningsdata)".
-            let seen = facts.outdated.iter().any(|o| {
-                (o.range.start < m.end() && m.start() < o.range.end)
-                    || (o.entry == *entry && sentence_index(&sentences, o.range.start) == sentence)
+    for (range, entry) in patterns.outdated.find(&cased, &folded) {
+        let sentence = sentence_index(&sentences, range.start);
+        let sentence_text = sentences
+            .get(sentence as usize)
+            .and_then(|r| folded.get(r.clone()))
+            .unwrap_or("");
+        let current = patterns
+            .successors
+            .get(entry)
+            .is_some_and(|r| r.is_match(sentence_text));
+        // One reference per name and sentence: "NSD (Norsk senter for forskningsdata)".
+        let seen = facts.outdated.iter().any(|o| {
+            (o.range.start < range.end && range.start < o.range.end)
+                || (o.entry == entry && sentence_index(&sentences, o.range.start) == sentence)
+        });
+        if !current && !history.contains(&sentence) && !seen {
+            let written = text.get(range.clone()).unwrap_or("").to_string();
+            facts.outdated.push(OutdatedMention {
+                range,
+                entry,
+                written,
             });
-            if !current && !history.contains(&sentence) && !seen {
-                let written = text.get(m.range()).unwrap_or(m.as_str()).to_string();
-                facts.outdated.push(OutdatedMention {
-                    range: m.range(),
-                    entry: *entry,
-                    written,
-                });
-            }
         }
     }
     facts.outdated.sort_by_key(|o| o.range.start);

@@ -20,6 +20,7 @@ pub mod outline;
 pub mod references;
 pub mod rules;
 pub mod tokens;
+pub mod word_search;
 
 use std::sync::Arc;
 

@@ -1,0 +1,148 @@
+//! Whole-word search for many fixed names at once (supervisory authorities, outdated names).
+//!
+//! One Aho-Corasick automaton per case mode replaces a regular expression per name: building
+//! it costs a fraction of compiling hundreds of `\bname\b` patterns, which dominated the
+//! server's cold start. Acronyms (`ICO`, `NSD`) match only as written, over case-kept text;
+//! other names match over folded text. Both views have the same byte offsets
+//! (see [`super::fold`]), so matches from either are ranges in the original text.
+
+use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+use super::fold::fold;
+
+/// A compiled set of names, each belonging to an owner (an index the caller chose).
+#[derive(Debug)]
+pub struct WordSearch {
+    cased: Option<Automaton>,
+    folded: Option<Automaton>,
+}
+
+#[derive(Debug)]
+struct Automaton {
+    automaton: AhoCorasick,
+    owners: Vec<usize>,
+}
+
+impl Automaton {
+    fn new(entries: Vec<(String, usize)>) -> Option<Automaton> {
+        if entries.is_empty() {
+            return None;
+        }
+        let (names, owners): (Vec<String>, Vec<usize>) = entries.into_iter().unzip();
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&names)
+            .ok()?;
+        Some(Automaton { automaton, owners })
+    }
+
+    fn matches(&self, haystack: &str, out: &mut Vec<(Range<usize>, usize)>) {
+        let bytes = haystack.as_bytes();
+        for m in self.automaton.find_overlapping_iter(haystack) {
+            if boundary(bytes, m.start()) && boundary(bytes, m.end()) {
+                if let Some(owner) = self.owners.get(m.pattern().as_usize()) {
+                    out.push((m.range(), *owner));
+                }
+            }
+        }
+    }
+}
+
+/// Whether a regex `\b` holds at byte `at`: a word byte on exactly one side.
+fn boundary(bytes: &[u8], at: usize) -> bool {
+    let is_word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    let before = at
+        .checked_sub(1)
+        .and_then(|i| bytes.get(i))
+        .is_some_and(is_word);
+    let after = bytes.get(at).is_some_and(is_word);
+    before != after
+}
+
+/// Whether a name is an acronym: no lower-case letters.
+fn is_acronym(name: &str) -> bool {
+    name.chars()
+        .all(|c| c.is_ascii_uppercase() || !c.is_alphabetic())
+}
+
+impl WordSearch {
+    /// A search for `names`, each with its owner.
+    pub fn new<'a>(names: impl IntoIterator<Item = (&'a str, usize)>) -> WordSearch {
+        let mut cased = Vec::new();
+        let mut folded = Vec::new();
+        for (name, owner) in names {
+            let name = name.trim();
+            if name.is_empty() {
+                continue;
+            }
+            if is_acronym(name) {
+                cased.push((name.to_string(), owner));
+            } else {
+                folded.push((fold(name), owner));
+            }
+        }
+        WordSearch {
+            cased: Automaton::new(cased),
+            folded: Automaton::new(folded),
+        }
+    }
+
+    /// Every whole-word match with its owner, by start and then longest first. `cased` and
+    /// `folded` are the two views of the same text.
+    pub fn find(&self, cased: &str, folded: &str) -> Vec<(Range<usize>, usize)> {
+        let mut out = Vec::new();
+        if let Some(automaton) = &self.cased {
+            automaton.matches(cased, &mut out);
+        }
+        if let Some(automaton) = &self.folded {
+            automaton.matches(folded, &mut out);
+        }
+        out.sort_by(|a, b| {
+            a.0.start
+                .cmp(&b.0.start)
+                .then(b.0.end.cmp(&a.0.end))
+                .then(a.1.cmp(&b.1))
+        });
+        out.dedup();
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn search() -> WordSearch {
+        WordSearch::new([
+            ("NSD", 0),
+            ("Privacy Shield", 1),
+            ("EU-US Privacy Shield", 1),
+        ])
+    }
+
+    fn found(text: &str) -> Vec<(Range<usize>, usize)> {
+        search().find(text, &fold(text))
+    }
+
+    #[test]
+    fn acronyms_keep_their_case_and_names_do_not() {
+        assert_eq!(found("Ask NSD."), vec![(4..7, 0)]);
+        assert!(found("Ask nsd.").is_empty());
+        assert_eq!(found("the PRIVACY shield"), vec![(4..18, 1)]);
+    }
+
+    #[test]
+    fn only_whole_words_match() {
+        assert!(found("NSDX and xNSD").is_empty());
+        assert_eq!(found("(NSD)"), vec![(1..4, 0)]);
+    }
+
+    #[test]
+    fn overlapping_names_come_longest_first() {
+        let matches = found("under EU-US Privacy Shield today");
+        assert_eq!(matches.first(), Some(&(6..26, 1)));
+        assert_eq!(matches.get(1), Some(&(12..26, 1)));
+    }
+}
