@@ -402,8 +402,7 @@ fn source_for(language: Language) -> &'static str {
 }
 
 fn parse_source(language: Language) -> LexiconSource {
-    let mut source: LexiconSource =
-        toml::from_str(source_for(language)).expect("embedded lexicon parses");
+    let mut source: LexiconSource = knowledge::parse_embedded(source_for(language), "lexicon");
     if let Some(parent) = source
         .extends
         .take()
@@ -504,8 +503,7 @@ pub fn markers() -> &'static HashMap<String, [bool; 3]> {
     CELL.get_or_init(|| {
         let mut map: HashMap<String, [bool; 3]> = HashMap::new();
         for language in Language::ALL {
-            let source: LexiconSource =
-                toml::from_str(source_for(language)).expect("embedded lexicon parses");
+            let source: LexiconSource = knowledge::parse_embedded(source_for(language), "lexicon");
             for word in source.markers {
                 map.entry(word.to_lowercase()).or_default()[language.index()] = true;
             }

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-const AREAS: &str = include_str!("data/areas.toml");
+const AREAS: &str = super::embedded!("areas");
 
 /// A Commission adequacy decision.
 #[derive(Debug, Clone, Deserialize)]
@@ -66,7 +66,7 @@ pub fn country_name(code: &str, norwegian: bool) -> String {
 
 fn areas() -> &'static Areas {
     static CELL: OnceLock<Areas> = OnceLock::new();
-    CELL.get_or_init(|| toml::from_str(AREAS).expect("embedded areas.toml parses"))
+    CELL.get_or_init(|| super::parse_embedded(AREAS, "areas.toml"))
 }
 
 /// Whether a country (ISO alpha-2) is in the EU/EEA.

@@ -13,21 +13,36 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-/// The Bokmål lexicon source.
-pub const LEXICON_NB: &str = include_str!("data/lexicon/nb.toml");
-/// The Nynorsk lexicon source (extends Bokmål).
-pub const LEXICON_NN: &str = include_str!("data/lexicon/nn.toml");
-/// The English lexicon source.
-pub const LEXICON_EN: &str = include_str!("data/lexicon/en.toml");
+/// The JSON form of an embedded data file: `build.rs` converts each TOML file under
+/// `src/knowledge/data/` (the source people edit) to JSON, which parses several times faster.
+macro_rules! embedded {
+    ($name:literal) => {
+        include_str!(concat!(env!("OUT_DIR"), "/knowledge/", $name, ".json"))
+    };
+}
+pub(crate) use embedded;
 
-const RULES: &str = include_str!("data/rules.toml");
-const AUTHORITIES: &str = include_str!("data/authorities.toml");
-const NAMES: &str = include_str!("data/names.toml");
-const OUTDATED: &str = include_str!("data/outdated.toml");
-const CATEGORIES: &str = include_str!("data/categories.toml");
-const LEGAL_BASES: &str = include_str!("data/legal_bases.toml");
-const ITEMS: &str = include_str!("data/items.toml");
-const FIXES: &str = include_str!("data/fixes.toml");
+/// Parses an embedded data file. The build already checked its syntax and a unit test loads
+/// every file, so a failure here is a bug in the data's shape, not in user input.
+pub(crate) fn parse_embedded<T: serde::de::DeserializeOwned>(json: &str, file: &str) -> T {
+    serde_json::from_str(json).unwrap_or_else(|e| panic!("embedded {file} does not fit: {e}"))
+}
+
+/// The Bokmål lexicon (JSON of `data/lexicon/nb.toml`).
+pub const LEXICON_NB: &str = embedded!("lexicon/nb");
+/// The Nynorsk lexicon (extends Bokmål).
+pub const LEXICON_NN: &str = embedded!("lexicon/nn");
+/// The English lexicon.
+pub const LEXICON_EN: &str = embedded!("lexicon/en");
+
+const RULES: &str = embedded!("rules");
+const AUTHORITIES: &str = embedded!("authorities");
+const NAMES: &str = embedded!("names");
+const OUTDATED: &str = embedded!("outdated");
+const CATEGORIES: &str = embedded!("categories");
+const LEGAL_BASES: &str = embedded!("legal_bases");
+const ITEMS: &str = embedded!("items");
+const FIXES: &str = embedded!("fixes");
 
 /// One rule's metadata and messages from `rules.toml`.
 #[derive(Debug, Clone, Deserialize)]
@@ -107,17 +122,13 @@ struct OutdatedFile {
 /// Names that no longer exist, with their successors.
 pub fn outdated() -> &'static [OutdatedName] {
     static CELL: OnceLock<Vec<OutdatedName>> = OnceLock::new();
-    CELL.get_or_init(|| {
-        toml::from_str::<OutdatedFile>(OUTDATED)
-            .expect("embedded outdated.toml parses")
-            .outdated
-    })
+    CELL.get_or_init(|| parse_embedded::<OutdatedFile>(OUTDATED, "outdated.toml").outdated)
 }
 
 /// The name of a special category (by its report name) in a language ("nb", "nn", "en").
 pub fn category_label(category: &str, language: &str) -> Option<&'static str> {
     static CELL: OnceLock<BTreeMap<String, BTreeMap<String, String>>> = OnceLock::new();
-    CELL.get_or_init(|| toml::from_str(CATEGORIES).expect("embedded categories.toml parses"))
+    CELL.get_or_init(|| parse_embedded(CATEGORIES, "categories.toml"))
         .get(category)
         .and_then(|labels| labels.get(language))
         .map(String::as_str)
@@ -146,11 +157,7 @@ struct LegalBasisFile {
 /// The legal bases of Art. 6(1) and the conditions of Art. 9(2).
 pub fn legal_bases() -> &'static [LegalBasis] {
     static CELL: OnceLock<Vec<LegalBasis>> = OnceLock::new();
-    CELL.get_or_init(|| {
-        toml::from_str::<LegalBasisFile>(LEGAL_BASES)
-            .expect("embedded legal_bases.toml parses")
-            .basis
-    })
+    CELL.get_or_init(|| parse_embedded::<LegalBasisFile>(LEGAL_BASES, "legal_bases.toml").basis)
 }
 
 /// An item of information that Art. 13/14 asks a notice to give.
@@ -191,11 +198,7 @@ struct ItemFile {
 /// The Art. 13/14 items, in the order of Art. 13.
 pub fn items() -> &'static [Item] {
     static CELL: OnceLock<Vec<Item>> = OnceLock::new();
-    CELL.get_or_init(|| {
-        toml::from_str::<ItemFile>(ITEMS)
-            .expect("embedded items.toml parses")
-            .item
-    })
+    CELL.get_or_init(|| parse_embedded::<ItemFile>(ITEMS, "items.toml").item)
 }
 
 /// The text quick fixes insert in one language: keys as in `fixes.toml`.
@@ -229,7 +232,7 @@ impl FixTexts {
 /// The quick-fix texts for a language ("nb", "nn", "en").
 pub fn fix_texts(language: &str) -> &'static FixTexts {
     static CELL: OnceLock<BTreeMap<String, FixTexts>> = OnceLock::new();
-    let all = CELL.get_or_init(|| toml::from_str(FIXES).expect("embedded fixes.toml parses"));
+    let all = CELL.get_or_init(|| parse_embedded(FIXES, "fixes.toml"));
     all.get(language)
         .or_else(|| all.get("en"))
         .expect("fixes.toml has an en table")
@@ -238,23 +241,19 @@ pub fn fix_texts(language: &str) -> &'static FixTexts {
 /// The rule catalogue, keyed by rule id.
 pub fn rules() -> &'static BTreeMap<String, RuleInfo> {
     static CELL: OnceLock<BTreeMap<String, RuleInfo>> = OnceLock::new();
-    CELL.get_or_init(|| toml::from_str(RULES).expect("embedded rules.toml parses"))
+    CELL.get_or_init(|| parse_embedded(RULES, "rules.toml"))
 }
 
 /// The supervisory authorities.
 pub fn authorities() -> &'static [Authority] {
     static CELL: OnceLock<Vec<Authority>> = OnceLock::new();
-    CELL.get_or_init(|| {
-        toml::from_str::<AuthorityFile>(AUTHORITIES)
-            .expect("embedded authorities.toml parses")
-            .authority
-    })
+    CELL.get_or_init(|| parse_embedded::<AuthorityFile>(AUTHORITIES, "authorities.toml").authority)
 }
 
 /// The marks of organisation names.
 pub fn names() -> &'static NameData {
     static CELL: OnceLock<NameData> = OnceLock::new();
-    CELL.get_or_init(|| toml::from_str(NAMES).expect("embedded names.toml parses"))
+    CELL.get_or_init(|| parse_embedded(NAMES, "names.toml"))
 }
 
 /// A link to a GDPR article: Lovdata for Norwegian, EUR-Lex for English.

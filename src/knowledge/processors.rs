@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::areas;
 
-const SHIPPED: &str = include_str!("data/processors.toml");
+const SHIPPED: &str = super::embedded!("processors");
 
 /// One processor or recipient, as data.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -116,5 +116,7 @@ pub fn lookup(index: usize, own: &[Processor]) -> Option<&Processor> {
 /// The shipped knowledge base.
 pub fn shipped() -> &'static [Processor] {
     static CELL: OnceLock<Vec<Processor>> = OnceLock::new();
-    CELL.get_or_init(|| parse(SHIPPED).expect("embedded processors.toml parses"))
+    CELL.get_or_init(|| {
+        super::parse_embedded::<ProcessorFile>(SHIPPED, "processors.toml").processor
+    })
 }
