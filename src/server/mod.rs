@@ -6,6 +6,7 @@ pub mod actions;
 pub mod backend;
 pub mod convert;
 pub mod documents;
+pub mod panic_guard;
 pub mod presentation;
 pub mod transport;
 pub mod workspace;
@@ -22,6 +23,27 @@ fn log_level() -> tracing_subscriber::filter::LevelFilter {
         .unwrap_or(tracing_subscriber::filter::LevelFilter::WARN)
 }
 
+/// Compiles the knowledge base and the lexicons on threads of their own while the client
+/// starts the session, so that the first document's analysis does not pay for them. A compile
+/// the analysis needs first is simply shared: whoever comes first builds it, the other waits.
+fn prepare_in_background() {
+    use crate::analysis::{Language, extract, lexicon};
+    let spawn = |name: &str, work: fn()| {
+        if let Err(e) = std::thread::Builder::new()
+            .name(name.to_string())
+            .spawn(work)
+        {
+            tracing::warn!("cannot start {name}: {e}");
+        }
+    };
+    spawn("prepare-knowledge", extract::prepare);
+    spawn("prepare-lexicons", || {
+        for language in Language::ALL {
+            lexicon::lexicon(language);
+        }
+    });
+}
+
 /// Serves LSP on stdin/stdout until the client exits; returns the process exit status.
 pub fn run_stdio() -> u8 {
     tracing_subscriber::fmt()
@@ -29,6 +51,7 @@ pub fn run_stdio() -> u8 {
         .with_ansi(false)
         .with_max_level(log_level())
         .init();
+    prepare_in_background();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -45,7 +68,7 @@ pub fn run_stdio() -> u8 {
         let (guarded_writer, guarded_reader) = tokio::io::duplex(1 << 16);
         tokio::spawn(transport::guard(tokio::io::stdin(), guarded_writer));
         Server::new(guarded_reader, tokio::io::stdout(), socket)
-            .serve(service)
+            .serve(panic_guard::PanicGuard::new(service))
             .await;
     });
     // The stdin reader blocks in a thread of its own; do not wait for it after `exit`.
