@@ -77,7 +77,9 @@ impl Server {
     fn answer(&mut self, message: &Value) {
         if let (Some(id), Some(method)) = (message.get("id"), message.get("method")) {
             let result = if method == "workspace/configuration" {
-                json!([null])
+                // One empty settings object per item: every server reads that as defaults.
+                let items = message["params"]["items"].as_array().map_or(1, Vec::len);
+                Value::Array(vec![json!({}); items])
             } else {
                 Value::Null
             };
@@ -175,6 +177,14 @@ fn initialize(server: &mut Server, root: &str) {
 }
 
 fn open(server: &mut Server, uri: &str, text: &str) {
+    // Some servers (harper-ls) look for per-directory files next to the document and publish
+    // nothing when its folder does not exist.
+    if let Some(dir) = uri
+        .strip_prefix("file://")
+        .and_then(|p| std::path::Path::new(p).parent())
+    {
+        let _ = std::fs::create_dir_all(dir);
+    }
     server.notify(
         "textDocument/didOpen",
         json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": 1, "text": text}}),
@@ -260,6 +270,8 @@ struct Report {
     typing: Figures,
     large: Option<Figures>,
     rss_10_docs_kb: Option<u64>,
+    /// Peak RSS of the typing session, which includes the large document when there is one.
+    rss_large_kb: Option<u64>,
 }
 
 fn paragraphs(text: &str) -> Vec<std::ops::Range<usize>> {
@@ -340,7 +352,12 @@ fn run(name: &str, command: &[String], document: &str, large: Option<&str>, quic
         figures(typist.latencies, typist.unanswered)
     });
 
-    // Ten documents open at once.
+    let rss_large_kb = server.peak_rss_kb();
+    server.stop();
+
+    // Ten documents open at once, in a fresh process.
+    let mut server = Server::start(command);
+    initialize(&mut server, &root);
     for i in 0..10 {
         let uri = format!("{root}/many/{i}/personvern.md");
         open(&mut server, &uri, document);
@@ -356,6 +373,7 @@ fn run(name: &str, command: &[String], document: &str, large: Option<&str>, quic
         typing,
         large: large_figures,
         rss_10_docs_kb,
+        rss_large_kb,
     }
 }
 
@@ -386,6 +404,17 @@ fn print_report(report: &Report) {
             ms(l.p50),
             ms(l.p99),
             ms(l.max)
+        );
+    }
+    if let Some(kb) = report.rss_large_kb {
+        println!(
+            "peak RSS of the typing session{}: {:.1} MB",
+            if report.large.is_some() {
+                " (with the large document)"
+            } else {
+                ""
+            },
+            kb as f64 / 1024.0
         );
     }
     if let Some(kb) = report.rss_10_docs_kb {
