@@ -324,17 +324,42 @@ impl Backend {
         let _ = tokio::time::timeout(SETTINGS_WAIT, ready.wait_for(|known| *known)).await;
     }
 
+    /// The version of an open document.
+    fn version_of(&self, uri: &Uri) -> Option<i32> {
+        self.lock().documents.get(uri).map(|open| open.version)
+    }
+
+    /// Pushes diagnostics for the document's current version.
+    ///
+    /// Bursts are coalesced: the change yields once before analysing, so that changes already
+    /// queued behind it are applied first, and only the newest one analyses and publishes.
+    /// Diagnostics are computed and sent for the version current at that moment, so a version
+    /// the server has already moved past is never published.
     async fn publish(&self, uri: Uri) {
         if self.lock().pull {
             return;
         }
         self.settings_known().await;
+        let applied = self.version_of(&uri);
+        tokio::task::yield_now().await;
+        if self.version_of(&uri) != applied {
+            return; // a newer change is applied, and publishes for both
+        }
         if let Some((diagnostics, version)) = self.diagnostics(&uri) {
+            if self.version_of(&uri) != Some(version) {
+                return;
+            }
             self.client
                 .publish_diagnostics(uri, diagnostics, Some(version))
                 .await;
         }
     }
+}
+
+/// Lets a `$/cancelRequest` that is already queued behind a request take effect before the
+/// request does any work: editors cancel hovers and completions as the user types on.
+async fn cancellation_point() {
+    tokio::task::yield_now().await;
 }
 
 impl LanguageServer for Backend {
@@ -600,6 +625,7 @@ impl LanguageServer for Backend {
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        cancellation_point().await;
         let position = params.text_document_position_params;
         let hover = self.with_analysis(
             &position.text_document.uri,
@@ -618,6 +644,7 @@ impl LanguageServer for Backend {
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        cancellation_point().await;
         use crate::analysis::completion::{CompletionKind, Setting, complete};
         let position = params.text_document_position;
         let jurisdiction = self
@@ -674,6 +701,7 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentDiagnosticParams,
     ) -> Result<DocumentDiagnosticReportResult> {
+        cancellation_point().await;
         self.settings_known().await;
         let items = self
             .diagnostics(&params.text_document.uri)
@@ -694,6 +722,7 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentSymbolParams,
     ) -> Result<Option<DocumentSymbolResponse>> {
+        cancellation_point().await;
         let symbols = self.with_analysis(
             &params.text_document.uri,
             |document, analysis, encoding, _| presentation::symbols(document, analysis, encoding),
@@ -702,6 +731,7 @@ impl LanguageServer for Backend {
     }
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        cancellation_point().await;
         Ok(self.with_analysis(
             &params.text_document.uri,
             |document, analysis, encoding, _| {
@@ -714,6 +744,7 @@ impl LanguageServer for Backend {
         &self,
         params: SemanticTokensParams,
     ) -> Result<Option<SemanticTokensResult>> {
+        cancellation_point().await;
         let data = self.with_policy(&params.text_document.uri, |document, analysis, encoding| {
             presentation::semantic_tokens(document, analysis, None, encoding)
         });
@@ -727,6 +758,7 @@ impl LanguageServer for Backend {
         &self,
         params: SemanticTokensRangeParams,
     ) -> Result<Option<SemanticTokensRangeResult>> {
+        cancellation_point().await;
         let data = self.with_policy(&params.text_document.uri, |document, analysis, encoding| {
             let within = document.offset_at(convert::line_col(params.range.start), encoding)
                 ..document.offset_at(convert::line_col(params.range.end), encoding);
@@ -739,6 +771,7 @@ impl LanguageServer for Backend {
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        cancellation_point().await;
         Ok(
             self.with_policy(&params.text_document.uri, |document, analysis, encoding| {
                 let within = document.offset_at(convert::line_col(params.range.start), encoding)
@@ -749,6 +782,7 @@ impl LanguageServer for Backend {
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        cancellation_point().await;
         let uri = params.text_document.uri;
         Ok(self.with_policy(&uri, |_, analysis, _| {
             vec![presentation::coverage_lens(analysis, &uri)]
@@ -791,6 +825,7 @@ impl LanguageServer for Backend {
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        cancellation_point().await;
         let uri = params.text_document.uri;
         let (project_file, new_project_file, create_files, jurisdiction) = {
             let mut state = self.lock();
