@@ -3,10 +3,10 @@
 //! `textDocument/diagnostic`, otherwise pushed; never both).
 
 pub mod actions;
+pub mod answer_guard;
 pub mod backend;
 pub mod convert;
 pub mod documents;
-pub mod panic_guard;
 pub mod presentation;
 pub mod transport;
 pub mod workspace;
@@ -44,6 +44,21 @@ fn prepare_in_background() {
     });
 }
 
+/// Serves LSP from `input` to `output` until the client exits or `input` ends: the guard
+/// against malformed messages, the service behind its answer guard. Must run inside a tokio
+/// runtime. Tests use it over in-memory pipes.
+pub async fn serve(
+    input: impl tokio::io::AsyncRead + Unpin + Send + 'static,
+    output: impl tokio::io::AsyncWrite + Unpin,
+) {
+    let (service, socket) = LspService::new(backend::Backend::new);
+    let (guarded_writer, guarded_reader) = tokio::io::duplex(1 << 16);
+    tokio::spawn(transport::guard(input, guarded_writer));
+    Server::new(guarded_reader, output, socket)
+        .serve(answer_guard::AnswerGuard::new(service))
+        .await;
+}
+
 /// Serves LSP on stdin/stdout until the client exits; returns the process exit status.
 pub fn run_stdio() -> u8 {
     tracing_subscriber::fmt()
@@ -63,14 +78,7 @@ pub fn run_stdio() -> u8 {
             return 2;
         }
     };
-    runtime.block_on(async {
-        let (service, socket) = LspService::new(backend::Backend::new);
-        let (guarded_writer, guarded_reader) = tokio::io::duplex(1 << 16);
-        tokio::spawn(transport::guard(tokio::io::stdin(), guarded_writer));
-        Server::new(guarded_reader, tokio::io::stdout(), socket)
-            .serve(panic_guard::PanicGuard::new(service))
-            .await;
-    });
+    runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
     // The stdin reader blocks in a thread of its own; do not wait for it after `exit`.
     runtime.shutdown_background();
     0

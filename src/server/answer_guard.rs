@@ -1,10 +1,14 @@
-//! A guard around the LSP service: a panic inside one handler becomes an error answer.
+//! A guard around the LSP service: every request gets exactly one answer.
 //!
-//! tower-lsp-server polls every handler's future inside its serve loop, so a panic there would
-//! unwind through the loop and end the process. The guard catches it at the future's `poll`,
-//! logs it, answers a request with `InternalError` (-32603) naming the method, and drops a
-//! notification. The server keeps serving; the state it shares stays usable because the
-//! backend takes poisoned locks as they are.
+//! - A panic inside one handler becomes an error answer. tower-lsp-server polls every
+//!   handler's future inside its serve loop, so a panic there would unwind through the loop and
+//!   end the process. The guard catches it at the future's `poll`, logs it, answers a request
+//!   with `InternalError` (-32603) naming the method, and drops a notification. The server
+//!   keeps serving; the state it shares stays usable because the backend takes poisoned locks
+//!   as they are.
+//! - A request the framework would leave unanswered (an unknown method starting with `$/`,
+//!   which it treats like a notification) is answered with `MethodNotFound` (-32601), as the
+//!   specification requires. Found by the protocol fuzzer: the client waited forever.
 
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -14,17 +18,16 @@ use std::task::{Context, Poll};
 use tower::Service;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Id, Request, Response};
 
-/// Wraps a service so that a panicking handler answers with an error instead of ending the
-/// server.
+/// Wraps a service so that every request is answered once, even when its handler panics.
 #[derive(Debug, Clone)]
-pub struct PanicGuard<S> {
+pub struct AnswerGuard<S> {
     inner: S,
 }
 
-impl<S> PanicGuard<S> {
+impl<S> AnswerGuard<S> {
     /// Guards `inner`.
-    pub fn new(inner: S) -> PanicGuard<S> {
-        PanicGuard { inner }
+    pub fn new(inner: S) -> AnswerGuard<S> {
+        AnswerGuard { inner }
     }
 }
 
@@ -37,7 +40,7 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
         .unwrap_or("no message")
 }
 
-impl<S> Service<Request> for PanicGuard<S>
+impl<S> Service<Request> for AnswerGuard<S>
 where
     S: Service<Request, Response = Option<Response>>,
     S::Future: Send + 'static,
@@ -84,6 +87,11 @@ pub struct Guarded<F> {
 }
 
 impl<F> Guarded<F> {
+    fn method_not_found(&self) -> Option<Response> {
+        let id = self.id.clone()?;
+        Some(Response::from_error(id, Error::method_not_found()))
+    }
+
     fn internal_error(&self) -> Option<Response> {
         let id = self.id.clone()?;
         Some(Response::from_error(
@@ -113,6 +121,10 @@ where
             return Poll::Ready(Ok(this.internal_error()));
         };
         match catch_unwind(AssertUnwindSafe(|| inner.as_mut().poll(cx))) {
+            Ok(Poll::Ready(Ok(None))) if this.id.is_some() => {
+                tracing::warn!("{} is not a method this server knows", this.method);
+                Poll::Ready(Ok(this.method_not_found()))
+            }
             Ok(poll) => poll,
             Err(payload) => {
                 this.inner = None;
@@ -148,6 +160,9 @@ mod tests {
         }
 
         fn call(&mut self, request: Request) -> Self::Future {
+            if request.method() == "$/silent" {
+                return Box::pin(async { Ok(None) });
+            }
             if request.method() == "setup" {
                 panic!("broken before the future");
             }
@@ -170,7 +185,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_panicking_handler_answers_an_error_and_the_next_call_works() {
-        let mut service = PanicGuard::new(Fragile);
+        let mut service = AnswerGuard::new(Fragile);
         for (method, id) in [("boom", 1), ("setup", 2)] {
             let answer = service
                 .ready()
@@ -200,8 +215,29 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_request_the_service_leaves_unanswered_gets_method_not_found() {
+        let mut service = AnswerGuard::new(Fragile);
+        let answer = service
+            .ready()
+            .await
+            .unwrap()
+            .call(request("$/silent", 4))
+            .await;
+        assert_eq!(
+            answer.ok().flatten(),
+            Some(Response::from_error(
+                Id::Number(4),
+                Error::method_not_found()
+            ))
+        );
+        let notification = Request::build("$/silent").finish();
+        let answer = service.ready().await.unwrap().call(notification).await;
+        assert_eq!(answer.ok().flatten(), None);
+    }
+
+    #[tokio::test]
     async fn a_panicking_notification_is_dropped() {
-        let mut service = PanicGuard::new(Fragile);
+        let mut service = AnswerGuard::new(Fragile);
         let notification = Request::build("boom").finish();
         let answer = service.ready().await.unwrap().call(notification).await;
         assert_eq!(answer.ok().flatten(), None);
