@@ -137,6 +137,9 @@ impl Backend {
         let mut state = self.lock();
         let encoding = state.encoding;
         let open = state.documents.get_mut(uri)?;
+        if open.too_large() {
+            return None;
+        }
         let version = open.version;
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
             let (document, analysis) = open.analysed();
@@ -278,8 +281,25 @@ impl Backend {
     /// Markdown that does not read as a privacy policy (a README) gets none.
     fn diagnostics(&self, uri: &Uri) -> Option<(Vec<Diagnostic>, i32)> {
         let (version, by_glob) = {
-            let state = self.lock();
-            let open = state.documents.get(uri)?;
+            let mut state = self.lock();
+            let open = state.documents.get_mut(uri)?;
+            if open.too_large() {
+                if !open.told_too_large {
+                    open.told_too_large = true;
+                    let message = format!(
+                        "{} is {:.1} MB: privacy-lsp analyses documents up to {} MB as you type. Run `privacy-lsp check` on it instead.",
+                        uri.as_str(),
+                        open.document.len_bytes() as f64 / 1_048_576.0,
+                        super::documents::MAX_ANALYSED_BYTES / 1_048_576
+                    );
+                    tracing::warn!("{message}");
+                    let client = self.client.clone();
+                    tokio::spawn(async move {
+                        client.show_message(MessageType::WARNING, message).await
+                    });
+                }
+                return Some((Vec::new(), open.version));
+            }
             (open.version, open.policy_by_glob)
         };
         let diagnostics = self.with_analysis(uri, |document, analysis, encoding, version| {

@@ -8,6 +8,13 @@
 use crate::analysis::{Analysis, Analyzer, Options};
 use crate::document::{Document, LineCol, PositionEncoding, TextFormat};
 
+/// The largest document analysed as the user types (4 MiB). A privacy policy is a few
+/// hundred kilobytes at most; a larger file is a log or a data dump opened by mistake, and
+/// parsing and reading it on every keystroke would take seconds and hundreds of megabytes.
+/// Larger documents are kept (edits still apply) but get no analysis; the user is told once,
+/// and `privacy-lsp check` still reads them.
+pub const MAX_ANALYSED_BYTES: usize = 4 * 1024 * 1024;
+
 /// One content change, in protocol-neutral terms.
 #[derive(Debug, Clone)]
 pub struct Change {
@@ -40,6 +47,8 @@ pub struct OpenDocument {
     pub project_file: Option<std::path::PathBuf>,
     /// The jurisdiction's country code (default "NO").
     pub jurisdiction: String,
+    /// Whether the user has been told that the document is too large to analyse.
+    pub told_too_large: bool,
     options: Options,
     analyzer: Analyzer,
     analysis: Option<Analysis>,
@@ -48,6 +57,12 @@ pub struct OpenDocument {
 impl OpenDocument {
     /// A newly opened document.
     pub fn new(text: &str, version: i32, format: TextFormat) -> OpenDocument {
+        // A document too large to analyse is not parsed as Markdown either.
+        let format = if text.len() > MAX_ANALYSED_BYTES {
+            TextFormat::PlainText
+        } else {
+            format
+        };
         OpenDocument {
             document: Document::new(text, format),
             version,
@@ -55,6 +70,7 @@ impl OpenDocument {
             policy_said: None,
             project_file: None,
             jurisdiction: "NO".to_string(),
+            told_too_large: false,
             options: Options::default(),
             analyzer: Analyzer::new(),
             analysis: None,
@@ -84,6 +100,11 @@ impl OpenDocument {
         self.apply_now(&changes, encoding);
         self.version = version;
         Applied::Yes
+    }
+
+    /// Whether the document is larger than [`MAX_ANALYSED_BYTES`] and gets no analysis.
+    pub fn too_large(&self) -> bool {
+        self.document.len_bytes() > MAX_ANALYSED_BYTES
     }
 
     /// Sets the analysis options; a change discards the current analysis.

@@ -3,8 +3,10 @@
 //! tower-lsp-server stops reading for good after one message it cannot decode (its framed
 //! reader ends on the first error). This guard re-frames stdin itself: a well-formed message
 //! passes through unchanged, a body that is not JSON is logged and replaced by a notification
-//! the server ignores, and a header block without a usable `Content-Length` is skipped. So a
-//! malformed message costs only that message.
+//! the server ignores, and a header block without a usable `Content-Length` is skipped. A
+//! `Content-Length` header is recognised anywhere in a line, so after a wrong length the
+//! stream resynchronises at the next header. So a malformed message costs only that message
+//! (and, when its length was too long, the one it ran into).
 
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 
@@ -34,10 +36,12 @@ pub async fn guard(input: impl AsyncRead + Unpin, mut output: impl AsyncWrite + 
                 continue;
             }
             saw_header = true;
-            if let Some((name, value)) = trimmed.split_once(':') {
-                if name.trim().eq_ignore_ascii_case("content-length") {
-                    length = value.trim().parse().ok();
-                }
+            // Found anywhere in the line: after a wrong length, the rest of a body runs into
+            // the next header, and reading from there resynchronises the stream.
+            let lower = trimmed.to_ascii_lowercase();
+            if let Some(at) = lower.rfind("content-length:") {
+                let value = &trimmed[at + "content-length:".len()..];
+                length = value.trim().parse().ok();
             }
         }
         let Some(length) = length.filter(|l| *l <= MAX_MESSAGE) else {

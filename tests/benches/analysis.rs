@@ -1,6 +1,6 @@
 //! Benchmarks of the analysis: a full pass over each seed policy, and one keystroke (edit the
 //! document, re-analyse, get fresh findings) on the largest seed (15 KB) and on a synthetic
-//! 1 MB policy, and the document edit alone (rope and incremental reparse) on both; and
+//! 1 MB policy and a 10 MB one, and the document edit alone (rope and incremental reparse) on both; and
 //! completion and hover on the largest seed, as the server answers them (the analysis of the
 //! current version is cached). Run with `cargo bench --bench analysis`.
 
@@ -148,6 +148,16 @@ fn benches(c: &mut Criterion) {
         "keystroke_to_findings/1MB",
         &one_mb,
         TextFormat::PlainText,
+    );
+    drop(one_mb);
+    // 10 MB as Markdown: the whole tree is parsed once (seconds), then edited incrementally.
+    let ten_mb = synthetic(10_000_000);
+    edit_only(c, "edit_and_reparse/10MB", &ten_mb, TextFormat::Markdown);
+    keystroke(
+        c,
+        "keystroke_to_findings/10MB",
+        &ten_mb,
+        TextFormat::Markdown,
     );
 }
 

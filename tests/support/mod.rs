@@ -51,7 +51,12 @@ pub fn read_message(reader: &mut impl BufRead) -> Option<Value> {
 impl LspClient {
     /// Starts the server binary.
     pub fn start() -> LspClient {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_privacy-lsp"))
+        LspClient::start_command(Command::new(env!("CARGO_BIN_EXE_privacy-lsp")))
+    }
+
+    /// Starts the server through `command` (a wrapper such as strace that runs it).
+    pub fn start_command(mut command: Command) -> LspClient {
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
