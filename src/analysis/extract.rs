@@ -16,7 +16,7 @@ use super::fold::fold;
 use super::language::Language;
 use super::lexicon::{Concept, Lexicon, ascii_regex, lexicon, markers};
 use super::references::ArticleRef;
-use super::word_search::WordSearch;
+use super::word_search::{WordSearch, is_word};
 use crate::knowledge;
 use crate::knowledge::processors::Processor;
 
@@ -373,10 +373,6 @@ fn processor_patterns(
 #[derive(Debug)]
 struct NameSearch {
     automaton: AhoCorasick,
-}
-
-fn is_word(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || byte == b'_'
 }
 
 impl NameSearch {

@@ -50,14 +50,18 @@ impl Automaton {
     }
 }
 
+/// Whether a byte is a word byte as regex `\w` sees ASCII: a letter, digit or `_`.
+pub fn is_word(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_'
+}
+
 /// Whether a regex `\b` holds at byte `at`: a word byte on exactly one side.
 fn boundary(bytes: &[u8], at: usize) -> bool {
-    let is_word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
     let before = at
         .checked_sub(1)
         .and_then(|i| bytes.get(i))
-        .is_some_and(is_word);
-    let after = bytes.get(at).is_some_and(is_word);
+        .is_some_and(|b| is_word(*b));
+    let after = bytes.get(at).is_some_and(|b| is_word(*b));
     before != after
 }
 

@@ -396,34 +396,20 @@ impl LanguageServer for Backend {
             .as_ref()
             .and_then(|t| t.diagnostic.as_ref())
             .is_some();
-        let configuration = params
-            .capabilities
-            .workspace
-            .as_ref()
-            .and_then(|w| w.configuration)
-            .unwrap_or(false);
-        let watch_files = params
-            .capabilities
-            .workspace
-            .as_ref()
+        let workspace = params.capabilities.workspace.as_ref();
+        let configuration = workspace.and_then(|w| w.configuration).unwrap_or(false);
+        let watch_files = workspace
             .and_then(|w| w.did_change_watched_files.as_ref())
             .and_then(|w| w.dynamic_registration)
             .unwrap_or(false);
-        let workspace_edit = params
-            .capabilities
-            .workspace
-            .as_ref()
-            .and_then(|w| w.workspace_edit.as_ref());
+        let workspace_edit = workspace.and_then(|w| w.workspace_edit.as_ref());
         let create_files = workspace_edit.is_some_and(|w| {
             w.document_changes == Some(true)
                 && w.resource_operations
                     .as_ref()
                     .is_some_and(|ops| ops.contains(&ResourceOperationKind::Create))
         });
-        let diagnostic_refresh = params
-            .capabilities
-            .workspace
-            .as_ref()
+        let diagnostic_refresh = workspace
             .and_then(|w| w.diagnostics.as_ref())
             .and_then(|d| d.refresh_support)
             .unwrap_or(false);

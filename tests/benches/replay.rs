@@ -12,17 +12,17 @@
 //! The same document and edits go to every server in the same run; the report prints each
 //! server's figures, the ratios, and whether privacy-lsp's budgets hold.
 
-use std::io::{BufReader, Write};
+use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::process::{Child, ChildStdin, Command};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
 #[path = "../support/mod.rs"]
 mod support;
-use support::read_message;
+use support::spawn;
 
 /// How long to wait for one publication before counting the keystroke as unanswered.
 const WAIT: Duration = Duration::from_secs(10);
@@ -37,24 +37,10 @@ struct Server {
 impl Server {
     fn start(command: &[String]) -> Server {
         let (program, args) = command.split_first().expect("a server command");
-        let mut child = Command::new(program)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
-        let stdin = child.stdin.take().expect("stdin");
-        let stdout = child.stdout.take().expect("stdout");
-        let (sender, incoming) = channel();
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            while let Some(message) = read_message(&mut reader) {
-                if sender.send(message).is_err() {
-                    break;
-                }
-            }
-        });
+        let mut command = Command::new(program);
+        command.args(args);
+        let (child, stdin, incoming) =
+            spawn(command).unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
         Server {
             child,
             stdin,

@@ -48,6 +48,29 @@ pub fn read_message(reader: &mut impl BufRead) -> Option<Value> {
     serde_json::from_slice(&body).ok()
 }
 
+/// Starts a language server with piped stdio and a thread that reads its messages into a
+/// channel; returns the process, its stdin and the channel.
+pub fn spawn(mut command: Command) -> std::io::Result<(Child, ChildStdin, Receiver<Value>)> {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        return Err(std::io::Error::other("the server's stdio is not piped"));
+    };
+    let (sender, incoming) = channel();
+    std::thread::spawn(move || {
+        let mut reader = BufReader::new(stdout);
+        while let Some(message) = read_message(&mut reader) {
+            if sender.send(message).is_err() {
+                break;
+            }
+        }
+    });
+    Ok((child, stdin, incoming))
+}
+
 impl LspClient {
     /// Starts the server binary.
     pub fn start() -> LspClient {
@@ -55,24 +78,8 @@ impl LspClient {
     }
 
     /// Starts the server through `command` (a wrapper such as strace that runs it).
-    pub fn start_command(mut command: Command) -> LspClient {
-        let mut child = command
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the server binary starts");
-        let stdin = child.stdin.take().expect("stdin");
-        let stdout = child.stdout.take().expect("stdout");
-        let (sender, incoming) = channel();
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            while let Some(message) = read_message(&mut reader) {
-                if sender.send(message).is_err() {
-                    break;
-                }
-            }
-        });
+    pub fn start_command(command: Command) -> LspClient {
+        let (child, stdin, incoming) = spawn(command).expect("the server binary starts");
         LspClient {
             child,
             stdin,
