@@ -16,6 +16,15 @@ const PLACEHOLDER: &str = r#"{"jsonrpc":"2.0","method":"$/privacy-lsp/malformedM
 /// The largest message accepted (64 MiB); a larger length is treated as malformed.
 const MAX_MESSAGE: usize = 64 * 1024 * 1024;
 
+/// Whether `body` decodes as the framework's messages do: a request, notification or
+/// response. Valid JSON that is none of these (`0`, `[]`) must be replaced too: the framework's
+/// reader ends for good on it, just as on a body that is not JSON.
+fn is_message(body: &[u8]) -> bool {
+    use tower_lsp_server::jsonrpc::{Request, Response};
+    serde_json::from_slice::<Request>(body).is_ok()
+        || serde_json::from_slice::<Response>(body).is_ok()
+}
+
 /// Copies LSP messages from `input` to `output`, replacing malformed ones, until `input` ends.
 pub async fn guard(input: impl AsyncRead + Unpin, mut output: impl AsyncWrite + Unpin) {
     let mut reader = BufReader::new(input);
@@ -52,10 +61,10 @@ pub async fn guard(input: impl AsyncRead + Unpin, mut output: impl AsyncWrite + 
         if reader.read_exact(&mut body).await.is_err() {
             return;
         }
-        let body = if serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_ok() {
+        let body = if is_message(&body) {
             body
         } else {
-            tracing::error!("ignored a message whose body is not valid JSON ({length} bytes)");
+            tracing::error!("ignored a body that is not a JSON-RPC message ({length} bytes)");
             PLACEHOLDER.as_bytes().to_vec()
         };
         let header = format!("Content-Length: {}\r\n\r\n", body.len());
@@ -76,15 +85,23 @@ mod tests {
 
     #[tokio::test]
     async fn malformed_bodies_are_replaced_and_the_rest_passes() {
-        let input = b"Content-Length: 9\r\n\r\n{not jsonContent-Length: 2\r\n\r\n{}X-Junk: 1\r\n\r\nContent-Length: 2\r\n\r\n[]".to_vec();
+        let request = r#"{"jsonrpc":"2.0","id":1,"method":"shutdown"}"#;
+        // Not JSON; JSON that is no message ({}, [], 0); a header block without a length; and
+        // a request, which passes unchanged.
+        let input = format!(
+            "Content-Length: 9\r\n\r\n{{not jsonContent-Length: 2\r\n\r\n{{}}X-Junk: 1\r\n\r\nContent-Length: 2\r\n\r\n[]Content-Length: 1\r\n\r\n0Content-Length: {}\r\n\r\n{request}",
+            request.len()
+        );
         let mut output = Vec::new();
-        guard(&input[..], &mut output).await;
+        guard(input.as_bytes(), &mut output).await;
         let text = String::from_utf8(output).expect("utf-8");
+        let placeholder = format!("Content-Length: {}\r\n\r\n{PLACEHOLDER}", PLACEHOLDER.len());
         assert_eq!(
             text,
             format!(
-                "Content-Length: {}\r\n\r\n{PLACEHOLDER}Content-Length: 2\r\n\r\n{{}}Content-Length: 2\r\n\r\n[]",
-                PLACEHOLDER.len()
+                "{}Content-Length: {}\r\n\r\n{request}",
+                placeholder.repeat(4),
+                request.len()
             )
         );
     }
