@@ -69,6 +69,55 @@ fn closes_fence(line: &str, marker: u8, len: usize) -> bool {
     run >= len && trimmed[run..].trim().is_empty()
 }
 
+/// The lines of `text` with their line breaks, which may be `\n`, `\r\n` or a lone `\r`
+/// (tree-sitter-md ends a line at each of them).
+fn lines_with_breaks(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start >= bytes.len() {
+            return None;
+        }
+        let mut end = start;
+        while end < bytes.len() && bytes[end] != b'\n' && bytes[end] != b'\r' {
+            end += 1;
+        }
+        if end < bytes.len() {
+            end += if bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n') {
+                2
+            } else {
+                1
+            };
+        }
+        let line = &text[start..end];
+        start = end;
+        Some(line)
+    })
+}
+
+/// The marker (`-` or `+`) of the front matter that `line`, the document's first line, opens:
+/// at most three spaces, exactly three markers, then only spaces or tabs. This is
+/// tree-sitter-md's rule; a byte order mark before it is ignored.
+fn front_matter_opener(line: &str) -> Option<u8> {
+    let line = line.strip_prefix('\u{feff}').unwrap_or(line);
+    let trimmed = line.trim_start_matches(' ');
+    if line.len() - trimmed.len() > 3 {
+        return None;
+    }
+    let marker = *trimmed.as_bytes().first()?;
+    if marker != b'-' && marker != b'+' {
+        return None;
+    }
+    closes_front_matter(trimmed, marker).then_some(marker)
+}
+
+/// Whether `line` closes front matter opened with `marker`: exactly three markers in column 0,
+/// then only spaces or tabs.
+fn closes_front_matter(line: &str, marker: u8) -> bool {
+    let run = line.bytes().take_while(|b| *b == marker).count();
+    run == 3 && line[run..].bytes().all(|b| b == b' ' || b == b'\t')
+}
+
 /// Byte offsets in `text` where a new chunk may start (never 0), and whether the scanner ends
 /// outside any fence, raw HTML block or front matter (only then may the text that follows
 /// start a chunk). `at_document_start` says whether `text` begins the document, where front
@@ -79,15 +128,18 @@ pub fn split_points(text: &str, at_document_start: bool) -> (Vec<usize>, bool) {
     let mut previous_blank = false;
     let mut offset = 0;
     let mut first_line = true;
-    for raw_line in text.split_inclusive('\n') {
+    for raw_line in lines_with_breaks(text) {
         let line = raw_line.trim_end_matches(['\n', '\r']);
         if offset > 0 && previous_blank && open == Open::Nothing && is_safe_start(line) {
             points.push(offset);
         }
         open = match open {
             Open::FrontMatter(marker) => {
-                let closes = line.len() >= 3 && line.bytes().all(|b| b == marker);
-                if closes { Open::Nothing } else { open }
+                if closes_front_matter(line, marker) {
+                    Open::Nothing
+                } else {
+                    open
+                }
             }
             Open::Fence { marker, len } => {
                 if closes_fence(line, marker, len) {
@@ -104,8 +156,11 @@ pub fn split_points(text: &str, at_document_start: bool) -> (Vec<usize>, bool) {
                 }
             }
             Open::Nothing => {
-                if first_line && at_document_start && (line == "---" || line == "+++") {
-                    Open::FrontMatter(line.as_bytes()[0])
+                let front_matter = (first_line && at_document_start)
+                    .then(|| front_matter_opener(line))
+                    .flatten();
+                if let Some(marker) = front_matter {
+                    Open::FrontMatter(marker)
                 } else if let Some((marker, len)) = fence_opener(line) {
                     Open::Fence { marker, len }
                 } else if let Some((opener_len, closer)) = html_raw_block_end(line) {
@@ -149,6 +204,32 @@ mod tests {
             .map(|p| text[*p..].lines().next().unwrap_or(""))
             .collect();
         assert_eq!(starts, vec!["Tekst", "Etter", "Slutt"]);
+    }
+
+    #[test]
+    fn front_matter_follows_tree_sitter_md() {
+        // Indented up to three spaces, trailing blanks and a byte order mark open it.
+        for opener in ["---", "   ---", "--- \t", "+++", "\u{feff}---"] {
+            assert!(front_matter_opener(opener).is_some(), "{opener:?}");
+        }
+        for not_opener in ["    ---", "\t---", "----", "-- -", "---x", "++"] {
+            assert!(front_matter_opener(not_opener).is_none(), "{not_opener:?}");
+        }
+        // Only exactly three markers in column 0 close it.
+        assert!(closes_front_matter("--- ", b'-'));
+        assert!(!closes_front_matter("----", b'-'));
+        assert!(!closes_front_matter(" ---", b'-'));
+        let text = " ---\ntitle: x\n\nTekst\n\n----\n\nMer\n---\n\nEtter\n";
+        let (points, _) = split_points(text, true);
+        assert_eq!(points, vec![text.find("Etter").unwrap_or(0)]);
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line() {
+        let text = "```\rkode\r\rTekst\r```\r\rEtter\r";
+        let (points, clean) = split_points(text, true);
+        assert_eq!(points, vec![text.find("Etter").unwrap_or(0)]);
+        assert!(clean);
     }
 
     #[test]
