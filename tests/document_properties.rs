@@ -41,6 +41,33 @@ const PIECES: &[&str] = &[
     "Slutt.",
 ];
 
+/// Single characters typed inside a line: letters, and every character that can change block
+/// structure from the middle of a line.
+const KEYS: &[&str] = &[
+    "a", "ø", " ", "1", ".", "-", "=", "*", "#", "|", "\\", "<", ">", "[", "]", ":", "'", "(", "`",
+    "~", "\t", "\n",
+];
+
+/// Prose lines: where typing happens, and where edits may skip the parser.
+const PROSE: &[&str] = &[
+    "Vi behandler navn og e-post for å svare deg.\n",
+    "Opplysningene lagres i tolv måneder.",
+    "- Navn, adresse og telefonnummer\n",
+    "> Du kan når som helst trekke samtykket.\n",
+    "3. Behandlingen skjer på grunnlag av avtalen.\n",
+    "\n\n",
+    "\n",
+];
+
+/// Mostly prose with some of every other piece.
+fn prose_strategy() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![3 => prop::sample::select(PROSE), 1 => prop::sample::select(PIECES)],
+        0..30,
+    )
+    .prop_map(|p| p.concat())
+}
+
 fn text_strategy() -> impl Strategy<Value = String> {
     prop::collection::vec(prop::sample::select(PIECES), 0..30).prop_map(|p| p.concat())
 }
@@ -52,13 +79,48 @@ struct Edit {
     insert: String,
 }
 
-fn edit_strategy() -> impl Strategy<Value = Edit> {
+/// A keystroke or a short deletion, as typing makes them.
+fn keystroke_strategy() -> impl Strategy<Value = Edit> {
     (
+        0.0..=1.0f64,
+        prop_oneof![Just(0.0), 0.0..=0.01f64],
+        prop::sample::select(KEYS).prop_map(|k| k.to_string()),
+    )
+        .prop_map(|(start, len, insert)| Edit { start, len, insert })
+}
+
+fn edit_strategy() -> impl Strategy<Value = Edit> {
+    let pasted = (
         0.0..=1.0f64,
         0.0..=0.3f64,
         text_strategy().prop_map(|t| t.chars().take(40).collect()),
     )
-        .prop_map(|(start, len, insert)| Edit { start, len, insert })
+        .prop_map(|(start, len, insert)| Edit { start, len, insert });
+    prop_oneof![pasted, keystroke_strategy()]
+}
+
+/// Applies `edits` through LSP positions in UTF-16, as a client sends them, and checks after
+/// each that the text, the blocks and the chunks equal those of a fresh parse.
+fn check_edits(initial: &str, edits: Vec<Edit>) -> Result<(), TestCaseError> {
+    let mut doc = Document::new(initial, TextFormat::Markdown);
+    let mut expected = initial.to_string();
+    for edit in edits {
+        let start = boundary(&expected, edit.start);
+        let end = boundary(&expected, (edit.start + edit.len).min(1.0)).max(start);
+        let encoding = PositionEncoding::Utf16;
+        let start_pos = doc.position_at(start, encoding);
+        let end_pos = doc.position_at(end, encoding);
+        doc.edit_lsp(start_pos, end_pos, encoding, &edit.insert);
+        expected.replace_range(start..end, &edit.insert);
+        prop_assert_eq!(doc.text(), expected.clone());
+        let blocks: Vec<Block> = doc.blocks().collect();
+        prop_assert_eq!(blocks, fresh_blocks(&expected));
+        prop_assert_eq!(
+            doc.chunk_starts(),
+            Document::new(&expected, TextFormat::Markdown).chunk_starts()
+        );
+    }
+    Ok(())
 }
 
 fn fresh_blocks(text: &str) -> Vec<Block> {
@@ -86,22 +148,13 @@ proptest! {
 
     #[test]
     fn incremental_edits_equal_a_fresh_parse(initial in text_strategy(), edits in prop::collection::vec(edit_strategy(), 1..12)) {
-        let mut doc = Document::new(&initial, TextFormat::Markdown);
-        let mut expected = initial.clone();
-        for edit in edits {
-            let start = boundary(&expected, edit.start);
-            let end = boundary(&expected, (edit.start + edit.len).min(1.0)).max(start);
-            // Go through LSP positions in UTF-16, as a client would send them.
-            let encoding = PositionEncoding::Utf16;
-            let start_pos = doc.position_at(start, encoding);
-            let end_pos = doc.position_at(end, encoding);
-            doc.edit_lsp(start_pos, end_pos, encoding, &edit.insert);
-            expected.replace_range(start..end, &edit.insert);
-            prop_assert_eq!(doc.text(), expected.clone());
-            let blocks: Vec<Block> = doc.blocks().collect();
-            prop_assert_eq!(blocks, fresh_blocks(&expected));
-            prop_assert_eq!(doc.chunk_starts(), Document::new(&expected, TextFormat::Markdown).chunk_starts());
-        }
+        check_edits(&initial, edits)?;
+    }
+
+    /// Typing, where most edits keep the block structure and skip the parser.
+    #[test]
+    fn keystrokes_equal_a_fresh_parse(initial in prose_strategy(), edits in prop::collection::vec(keystroke_strategy(), 1..40)) {
+        check_edits(&initial, edits)?;
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! input (ranges past the end, inside a character, any text) makes it panic.
 
 pub mod chunks;
+mod plain_edit;
 pub mod position;
 pub mod syntax;
 
@@ -66,6 +67,8 @@ pub struct Document {
     format: TextFormat,
     chunks: Vec<Chunk>,
     parser: Parser,
+    /// Edits that went through the parser (the others only moved a tree).
+    parsed_edits: u64,
 }
 
 impl std::fmt::Debug for Document {
@@ -98,6 +101,7 @@ impl Document {
             format,
             chunks,
             parser,
+            parsed_edits: 0,
         }
     }
 
@@ -142,6 +146,12 @@ impl Document {
         self.chunks.len()
     }
 
+    /// How many edits needed the parser; the others kept the block structure (for tests and
+    /// benchmarks).
+    pub fn parsed_edits(&self) -> u64 {
+        self.parsed_edits
+    }
+
     /// Byte offsets where chunks start (for tests).
     pub fn chunk_starts(&self) -> Vec<usize> {
         self.chunks.iter().map(|c| c.start).collect()
@@ -166,7 +176,9 @@ impl Document {
     /// Replaces the whole text.
     pub fn replace_all(&mut self, text: &str) {
         let format = self.format;
+        let parsed_edits = self.parsed_edits + 1;
         *self = Document::new(text, format);
+        self.parsed_edits = parsed_edits;
     }
 
     /// Replaces the text between two LSP positions with `new_text`.
@@ -198,6 +210,13 @@ impl Document {
             self.chunks = chunks;
             return;
         }
+
+        if self.edit_in_paragraph_line(start, end, new_text) {
+            self.rope.remove(start_char..end_char);
+            self.rope.insert(start_char, new_text);
+            return;
+        }
+        self.parsed_edits += 1;
 
         let last = self.chunks.len() - 1;
         let containing = |offset: usize| {
@@ -275,6 +294,60 @@ impl Document {
             self.chunks.splice(a..=b, new_chunks);
             return;
         }
+    }
+
+    /// Applies an edit that cannot change the block structure (see [`plain_edit`]) to the
+    /// chunk holding it without parsing: the old tree is moved over the edit and the blocks
+    /// are read from it again. Returns `false`, changing nothing, for any other edit. The
+    /// caller then changes the rope.
+    fn edit_in_paragraph_line(&mut self, start: usize, end: usize, new_text: &str) -> bool {
+        /// Longer edits are rare while typing and go through the parser.
+        const MAX_EDIT_BYTES: usize = 256;
+        if end - start > MAX_EDIT_BYTES || new_text.len() > MAX_EDIT_BYTES {
+            return false;
+        }
+        let index = self
+            .chunks
+            .partition_point(|c| c.start <= start)
+            .saturating_sub(1);
+        let Some(chunk) = self.chunks.get(index) else {
+            return false;
+        };
+        let line_start = self.line_start(start);
+        if chunk.open || end > chunk.end() || line_start < chunk.start {
+            return false;
+        }
+        let (relative_start, relative_end) = (start - chunk.start, end - chunk.start);
+        let in_paragraph = chunk.blocks.iter().any(|block| {
+            block.kind == BlockKind::Paragraph
+                && block.range.start < relative_start
+                && relative_end <= block.range.end
+        });
+        let line_before_edit: String = self.rope.byte_slice(line_start..start).into();
+        let removed: String = self.rope.byte_slice(start..end).into();
+        if !in_paragraph || !plain_edit::keeps_blocks(&line_before_edit, &removed, new_text) {
+            return false;
+        }
+        let old_text: String = self.rope.byte_slice(chunk.start..chunk.end()).into();
+        let mut text = String::with_capacity(old_text.len() + new_text.len());
+        text.push_str(&old_text[..relative_start]);
+        text.push_str(new_text);
+        text.push_str(&old_text[relative_end..]);
+        // A link reference definition turns on characters anywhere in its paragraph, and the
+        // chunk scanner must still see one chunk ending in its initial state.
+        if text.contains("]:") || chunks::split_points(&text, chunk.start == 0) != (vec![], true) {
+            return false;
+        }
+        let input = self.input_edit(chunk.start, start, end, new_text);
+        let shift = new_text.len() as isize - (end - start) as isize;
+        let chunk = &mut self.chunks[index];
+        chunk.tree.edit(&input);
+        chunk.blocks = syntax::extract_blocks(&chunk.tree, &text);
+        chunk.len = text.len();
+        for later in &mut self.chunks[index + 1..] {
+            later.start = later.start.saturating_add_signed(shift);
+        }
+        true
     }
 
     /// The tree-sitter edit for replacing `start..end` with `new_text`, relative to the chunk
@@ -428,6 +501,27 @@ mod tests {
         doc.edit(at..at, " lange");
         assert_consistent(&doc);
         assert!(doc.text().contains("Første lange avsnitt."));
+    }
+
+    #[test]
+    fn typing_words_in_a_paragraph_needs_no_parse_but_a_pipe_does() {
+        let text = "# Tittel\n\nFørste avsnitt.\n|---|---|\n\nAndre.\n";
+        let mut doc = Document::new(text, TextFormat::Markdown);
+        let mut at = "# Tittel\n\nFørste".len();
+        for key in [" ", "l", "a", "n", "g", "e"] {
+            doc.edit(at..at, key);
+            at += key.len();
+            assert_consistent(&doc);
+        }
+        assert_eq!(doc.parsed_edits(), 0);
+        assert!(doc.text().contains("Første lange avsnitt."));
+        let has_table = |doc: &Document| doc.blocks().any(|b| b.kind == BlockKind::TableRow);
+        assert!(!has_table(&doc));
+        // A pipe in the line before a two-column delimiter row makes it a table header.
+        doc.edit(at..at, " | b");
+        assert_consistent(&doc);
+        assert_eq!(doc.parsed_edits(), 1);
+        assert!(has_table(&doc));
     }
 
     #[test]
