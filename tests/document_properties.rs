@@ -55,6 +55,9 @@ const PROSE: &[&str] = &[
     "- Navn, adresse og telefonnummer\n",
     "> Du kan når som helst trekke samtykket.\n",
     "3. Behandlingen skjer på grunnlag av avtalen.\n",
+    "Kategori | Formål\n",
+    "|---|---|\n",
+    "[avtalen]: https://example.org/avtale\n",
     "\n\n",
     "\n",
 ];

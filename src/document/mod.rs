@@ -323,12 +323,22 @@ impl Document {
                 && block.range.start < relative_start
                 && relative_end <= block.range.end
         });
-        let line_before_edit: String = self.rope.byte_slice(line_start..start).into();
-        let removed: String = self.rope.byte_slice(start..end).into();
-        if !in_paragraph || !plain_edit::keeps_blocks(&line_before_edit, &removed, new_text) {
+        if !in_paragraph {
             return false;
         }
         let old_text: String = self.rope.byte_slice(chunk.start..chunk.end()).into();
+        let line_start = line_start - chunk.start;
+        let line_end = old_text[relative_end..]
+            .find(['\n', '\r'])
+            .map_or(old_text.len(), |n| relative_end + n);
+        let (line, line_before_edit, removed) = (
+            &old_text[line_start..line_end],
+            &old_text[line_start..relative_start],
+            &old_text[relative_start..relative_end],
+        );
+        if !plain_edit::keeps_blocks(line, line_before_edit, removed, new_text) {
+            return false;
+        }
         let mut text = String::with_capacity(old_text.len() + new_text.len());
         text.push_str(&old_text[..relative_start]);
         text.push_str(new_text);
