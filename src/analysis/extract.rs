@@ -691,20 +691,30 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
     let cased = ascii_cased(text);
     let mut facts = BlockFacts::default();
 
-    // Concepts, strong and weak.
+    // Concepts, strong and weak, searched only where their required words occur.
+    let candidates = lexicon.candidates(&folded);
     let cues: Vec<Range<usize>> = lexicon
         .concept(Concept::RightCue)
         .strong
         .as_ref()
+        .filter(|_| candidates.may_match(Concept::RightCue, false))
         .map(|r| r.find_iter(&folded).map(|m| m.range()).collect())
         .unwrap_or_default();
     for concept in Concept::ALL {
         let matcher = lexicon.concept(concept);
         let mut found: Vec<Range<usize>> = Vec::new();
-        if let Some(strong) = &matcher.strong {
+        if let Some(strong) = matcher
+            .strong
+            .as_ref()
+            .filter(|_| candidates.may_match(concept, false))
+        {
             found.extend(strong.find_iter(&folded).map(|m| m.range()));
         }
-        if let Some(weak) = &matcher.weak {
+        if let Some(weak) = matcher
+            .weak
+            .as_ref()
+            .filter(|_| candidates.may_match(concept, true))
+        {
             for m in weak.find_iter(&folded) {
                 let sentence = &sentences[sentence_index(&sentences, m.start()) as usize];
                 let cued = cues.iter().any(|cue| {
