@@ -278,13 +278,37 @@ struct LexiconSource {
     concepts: HashMap<String, ConceptSource>,
 }
 
-/// A concept's compiled patterns.
+/// A concept's patterns.
 #[derive(Debug)]
 pub struct ConceptMatcher {
     /// Patterns that count on their own.
-    pub strong: Option<ConceptRegex>,
+    pub strong: PatternList,
     /// Patterns that count only with a right cue before them.
-    pub weak: Option<ConceptRegex>,
+    pub weak: PatternList,
+}
+
+/// A list of lexicon patterns, compiled to one regex on first use: a session compiles only
+/// the lists its documents give the prefilter a reason to search.
+#[derive(Debug, Default)]
+pub struct PatternList {
+    patterns: Vec<String>,
+    compiled: OnceLock<Option<ConceptRegex>>,
+}
+
+impl PatternList {
+    fn new(patterns: Vec<String>) -> PatternList {
+        PatternList {
+            patterns,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// The compiled list; `None` when it has no patterns.
+    pub fn regex(&self) -> Option<&ConceptRegex> {
+        self.compiled
+            .get_or_init(|| compile_list(&self.patterns))
+            .as_ref()
+    }
 }
 
 /// A time unit of a retention period, as a length in days.
@@ -344,6 +368,14 @@ impl Lexicon {
     /// The compiled patterns of a concept.
     pub fn concept(&self, concept: Concept) -> &ConceptMatcher {
         &self.concepts[concept as usize]
+    }
+
+    /// Compiles every pattern list now (for a background thread, ahead of the analysis).
+    pub fn compile_all(&self) {
+        for matcher in &self.concepts {
+            matcher.strong.regex();
+            matcher.weak.regex();
+        }
     }
 
     /// Which concepts' pattern lists can match somewhere in `folded`: one pass over the text
@@ -596,8 +628,8 @@ fn compile(language: Language) -> Lexicon {
         .map(|concept| {
             let entry = source.concepts.get(concept.key());
             ConceptMatcher {
-                strong: entry.and_then(|e| compile_list(&e.strong)),
-                weak: entry.and_then(|e| compile_list(&e.weak)),
+                strong: PatternList::new(entry.map(|e| e.strong.clone()).unwrap_or_default()),
+                weak: PatternList::new(entry.map(|e| e.weak.clone()).unwrap_or_default()),
             }
         })
         .collect();
@@ -721,8 +753,8 @@ mod tests {
             let candidates = lexicon.candidates(&folded);
             for concept in Concept::ALL {
                 let matcher = lexicon.concept(concept);
-                for (regex, weak) in [(&matcher.strong, false), (&matcher.weak, true)] {
-                    let matched = regex.as_ref().is_some_and(|r| r.is_match(&folded));
+                for (list, weak) in [(&matcher.strong, false), (&matcher.weak, true)] {
+                    let matched = list.regex().is_some_and(|r| r.is_match(&folded));
                     if matched && !candidates.may_match(concept, weak) {
                         return Err(format!("{language:?} {concept:?} weak={weak} in {text:?}"));
                     }
@@ -763,7 +795,7 @@ mod tests {
         lexicon(language)
             .concept(concept)
             .strong
-            .as_ref()
+            .regex()
             .is_some_and(|r| r.is_match(&fold(text)))
     }
 
@@ -771,7 +803,14 @@ mod tests {
     fn every_lexicon_compiles() {
         for language in Language::ALL {
             let lexicon = lexicon(language);
-            assert!(lexicon.concept(Concept::RightAccess).strong.is_some());
+            lexicon.compile_all();
+            assert!(
+                lexicon
+                    .concept(Concept::RightAccess)
+                    .strong
+                    .regex()
+                    .is_some()
+            );
         }
         assert!(markers().contains_key("ikkje"));
     }

@@ -242,6 +242,13 @@ impl Analyzer {
     }
 }
 
+/// Compiles the lexicon of the language `text` seems to be written in, so that a first
+/// analysis of it finds the patterns ready: for a background thread while the document is
+/// parsed. Only a warm-up; the analysis decides the language itself.
+pub fn prepare_for_text(text: &str) {
+    lexicon::lexicon(language::detect(extract::marker_counts(text))).compile_all();
+}
+
 /// Analyses a document once, without a memo.
 pub fn analyze(document: &Document, options: &Options) -> Analysis {
     Analyzer::new().analyze(document, options)

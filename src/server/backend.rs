@@ -574,6 +574,9 @@ impl LanguageServer for Backend {
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
         let format = format_of(&doc.uri, &doc.language_id);
+        if doc.text.len() <= super::documents::MAX_ANALYSED_BYTES {
+            super::prepare_language_of(&doc.text);
+        }
         self.lock().documents.insert(
             doc.uri.clone(),
             OpenDocument::new(&doc.text, doc.version, format),

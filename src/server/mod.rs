@@ -23,25 +23,29 @@ fn log_level() -> tracing_subscriber::filter::LevelFilter {
         .unwrap_or(tracing_subscriber::filter::LevelFilter::WARN)
 }
 
-/// Compiles the knowledge base and the lexicons on threads of their own while the client
-/// starts the session, so that the first document's analysis does not pay for them. A compile
-/// the analysis needs first is simply shared: whoever comes first builds it, the other waits.
+/// Compiles the knowledge base on a thread of its own while the client starts the session, so
+/// that the first document's analysis does not pay for it. A compile the analysis needs first
+/// is simply shared: whoever comes first builds it, the other waits.
 fn prepare_in_background() {
-    use crate::analysis::{Language, extract, lexicon};
-    let spawn = |name: &str, work: fn()| {
-        if let Err(e) = std::thread::Builder::new()
-            .name(name.to_string())
-            .spawn(work)
-        {
-            tracing::warn!("cannot start {name}: {e}");
-        }
-    };
-    spawn("prepare-knowledge", extract::prepare);
-    spawn("prepare-lexicons", || {
-        for language in Language::ALL {
-            lexicon::lexicon(language);
-        }
-    });
+    if let Err(e) = std::thread::Builder::new()
+        .name("prepare-knowledge".to_string())
+        .spawn(crate::analysis::extract::prepare)
+    {
+        tracing::warn!("cannot start prepare-knowledge: {e}");
+    }
+}
+
+/// Compiles the lexicon of the language `text` is written in on a background thread, while
+/// the server parses it. Lexicons of languages no open document is written in are never
+/// compiled.
+pub(crate) fn prepare_language_of(text: &str) {
+    let text = text.to_string();
+    if let Err(e) = std::thread::Builder::new()
+        .name("prepare-language".to_string())
+        .spawn(move || crate::analysis::prepare_for_text(&text))
+    {
+        tracing::warn!("cannot start prepare-language: {e}");
+    }
 }
 
 /// Serves LSP from `input` to `output` until the client exits or `input` ends: the guard
