@@ -6,7 +6,7 @@
 //! did not change, and gives the edited chunk's old tree to tree-sitter as an `InputEdit`, so a
 //! keystroke costs about the same on a 15 KB and a 1 MB document. Most keystrokes need no parse
 //! at all: an edit inside a paragraph line that cannot change block structure (see
-//! [`plain_edit`]) only moves the chunk's tree over the edit.
+//! `plain_edit.rs`) only moves the chunk's tree over the edit.
 //!
 //! Invariants: after every edit the blocks equal those of a fresh whole-text parse (a property
 //! test checks this), chunk boundaries equal those of [`Document::new`] on the same text, and no
