@@ -696,27 +696,16 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
 
     // Concepts, strong and weak, searched only where their required words occur.
     let candidates = lexicon.candidates(&folded);
-    let cues: Vec<Range<usize>> = candidates
-        .may_match(Concept::RightCue, false)
-        .then(|| lexicon.concept(Concept::RightCue).strong.regex())
-        .flatten()
+    let cues: Vec<Range<usize>> = lexicon
+        .list_to_search(candidates, Concept::RightCue, false)
         .map(|r| r.find_iter(&folded).map(|m| m.range()).collect())
         .unwrap_or_default();
     for concept in Concept::ALL {
-        let matcher = lexicon.concept(concept);
         let mut found: Vec<Range<usize>> = Vec::new();
-        if let Some(strong) = candidates
-            .may_match(concept, false)
-            .then(|| matcher.strong.regex())
-            .flatten()
-        {
+        if let Some(strong) = lexicon.list_to_search(candidates, concept, false) {
             found.extend(strong.find_iter(&folded).map(|m| m.range()));
         }
-        if let Some(weak) = candidates
-            .may_match(concept, true)
-            .then(|| matcher.weak.regex())
-            .flatten()
-        {
+        if let Some(weak) = lexicon.list_to_search(candidates, concept, true) {
             for m in weak.find_iter(&folded) {
                 let sentence = &sentences[sentence_index(&sentences, m.start()) as usize];
                 let cued = cues.iter().any(|cue| {

@@ -378,6 +378,25 @@ impl Lexicon {
         }
     }
 
+    /// The compiled strong (or weak) list of `concept`, when `candidates` say it may match:
+    /// a list the prefilter rules out is neither compiled nor searched.
+    pub fn list_to_search(
+        &self,
+        candidates: Candidates,
+        concept: Concept,
+        weak: bool,
+    ) -> Option<&ConceptRegex> {
+        if !candidates.may_match(concept, weak) {
+            return None;
+        }
+        let matcher = self.concept(concept);
+        if weak {
+            matcher.weak.regex()
+        } else {
+            matcher.strong.regex()
+        }
+    }
+
     /// Which concepts' pattern lists can match somewhere in `folded`: one pass over the text
     /// instead of one regex search per list.
     pub fn candidates(&self, folded: &str) -> Candidates {
@@ -481,6 +500,8 @@ pub fn required_literal(pattern: &str) -> Option<String> {
 }
 
 fn build_prefilter(source: &LexiconSource) -> Prefilter {
+    // Each literal with the lists (bits) that require it, in first-seen order.
+    let mut index: HashMap<String, usize> = HashMap::new();
     let mut literals: Vec<String> = Vec::new();
     let mut lists: Vec<u128> = Vec::new();
     let mut always = 0u128;
@@ -497,13 +518,12 @@ fn build_prefilter(source: &LexiconSource) -> Prefilter {
                 continue;
             };
             for literal in required {
-                match literals.iter().position(|l| *l == literal) {
-                    Some(at) => lists[at] |= bit,
-                    None => {
-                        literals.push(literal);
-                        lists.push(bit);
-                    }
-                }
+                let at = *index.entry(literal.clone()).or_insert_with(|| {
+                    literals.push(literal);
+                    lists.push(0);
+                    lists.len() - 1
+                });
+                lists[at] |= bit;
             }
         }
     }

@@ -40,12 +40,15 @@ fn is_safe_start(line: &str) -> bool {
     }
 }
 
+/// `line` without its indentation, if that is at most three spaces (deeper is code).
+fn unindented(line: &str) -> Option<&str> {
+    let trimmed = line.trim_start_matches(' ');
+    (line.len() - trimmed.len() <= 3).then_some(trimmed)
+}
+
 /// The fence that `line` opens, if any: (marker byte, length).
 fn fence_opener(line: &str) -> Option<(u8, usize)> {
-    let trimmed = line.trim_start_matches(' ');
-    if line.len() - trimmed.len() > 3 {
-        return None;
-    }
+    let trimmed = unindented(line)?;
     let marker = *trimmed.as_bytes().first()?;
     if marker != b'`' && marker != b'~' {
         return None;
@@ -61,10 +64,9 @@ fn fence_opener(line: &str) -> Option<(u8, usize)> {
 }
 
 fn closes_fence(line: &str, marker: u8, len: usize) -> bool {
-    let trimmed = line.trim_start_matches(' ');
-    if line.len() - trimmed.len() > 3 {
+    let Some(trimmed) = unindented(line) else {
         return false;
-    }
+    };
     let run = trimmed.bytes().take_while(|b| *b == marker).count();
     run >= len && trimmed[run..].trim().is_empty()
 }
@@ -99,11 +101,7 @@ fn lines_with_breaks(text: &str) -> impl Iterator<Item = &str> {
 /// at most three spaces, exactly three markers, then only spaces or tabs. This is
 /// tree-sitter-md's rule; a byte order mark before it is ignored.
 fn front_matter_opener(line: &str) -> Option<u8> {
-    let line = line.strip_prefix('\u{feff}').unwrap_or(line);
-    let trimmed = line.trim_start_matches(' ');
-    if line.len() - trimmed.len() > 3 {
-        return None;
-    }
+    let trimmed = unindented(line.strip_prefix('\u{feff}').unwrap_or(line))?;
     let marker = *trimmed.as_bytes().first()?;
     if marker != b'-' && marker != b'+' {
         return None;
