@@ -69,6 +69,12 @@ struct CompiledQuery {
     kinds: Vec<Option<BlockKind>>,
 }
 
+/// Compiles the block query now, so that the first document's parse does not wait for it (the
+/// server calls it on a thread of its own at startup).
+pub fn prepare() {
+    blocks_query();
+}
+
 fn blocks_query() -> &'static CompiledQuery {
     static QUERY: OnceLock<CompiledQuery> = OnceLock::new();
     QUERY.get_or_init(|| {

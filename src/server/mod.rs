@@ -23,15 +23,22 @@ fn log_level() -> tracing_subscriber::filter::LevelFilter {
         .unwrap_or(tracing_subscriber::filter::LevelFilter::WARN)
 }
 
-/// Compiles the knowledge base on a thread of its own while the client starts the session, so
-/// that the first document's analysis does not pay for it. A compile the analysis needs first
-/// is simply shared: whoever comes first builds it, the other waits.
+/// Compiles the knowledge base and the block query on threads of their own while the client
+/// starts the session, so that the first document's parse and analysis do not pay for them. A
+/// compile the analysis needs first is simply shared: whoever comes first builds it, the other
+/// waits.
 fn prepare_in_background() {
-    if let Err(e) = std::thread::Builder::new()
-        .name("prepare-knowledge".to_string())
-        .spawn(crate::analysis::extract::prepare)
-    {
-        tracing::warn!("cannot start prepare-knowledge: {e}");
+    let jobs: [(&str, fn()); 2] = [
+        ("prepare-syntax", crate::document::syntax::prepare),
+        ("prepare-knowledge", crate::analysis::extract::prepare),
+    ];
+    for (name, job) in jobs {
+        if let Err(e) = std::thread::Builder::new()
+            .name(name.to_string())
+            .spawn(job)
+        {
+            tracing::warn!("cannot start {name}: {e}");
+        }
     }
 }
 
