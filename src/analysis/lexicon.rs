@@ -720,30 +720,29 @@ pub fn ascii_regex(source: &str) -> Regex {
         .unwrap_or_else(|e| panic!("lexicon pattern does not compile: {e}"))
 }
 
-/// A concept's compiled patterns: a regex-automata meta regex without a literal prefilter.
-///
-/// The concept patterns run over single blocks (a paragraph, a list item), where the lazy DFA
-/// alone is as fast as a prefilter, and building ~100 Teddy prefilters per language cost a
-/// quarter of the compile time on the server's cold start.
+/// A pattern that only reports where its matches are: a regex-automata meta regex. Lexicon
+/// lists are among them, and match-only patterns of the knowledge base.
 pub type ConceptRegex = regex_automata::meta::Regex;
 
+/// A list's patterns as one regex, without a literal prefilter: the lists run over single
+/// blocks (a paragraph, a list item), where the lazy DFA alone is as fast as a prefilter, and
+/// building ~100 Teddy prefilters per language cost a quarter of the compile time on the
+/// server's cold start.
 fn compile_list(patterns: &[String]) -> Option<ConceptRegex> {
     if patterns.is_empty() {
         return None;
     }
     let regex = ConceptRegex::builder()
-        .configure(match_only_config())
+        .configure(match_only_config().auto_prefilter(false))
         .build_from_hir(&list_expression(patterns))
         .unwrap_or_else(|e| panic!("lexicon pattern does not compile: {e}"));
     Some(regex)
 }
 
-/// A meta regex that finds where matches are and nothing more: no literal prefilter, no
-/// capture groups, and no engines that exist only to report groups. Those cost build time on
-/// every cold start and do not speed up searches of single blocks.
+/// A meta regex that finds where matches are and nothing more: no capture groups, and no
+/// engines that exist only to report groups. Those cost build time on every cold start.
 fn match_only_config() -> regex_automata::meta::Config {
     ConceptRegex::config()
-        .auto_prefilter(false)
         .which_captures(regex_automata::nfa::thompson::WhichCaptures::Implicit)
         .onepass(false)
         .backtrack(false)
