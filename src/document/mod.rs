@@ -6,7 +6,7 @@
 //! did not change, and gives the edited chunk's old tree to tree-sitter as an `InputEdit`, so a
 //! keystroke costs about the same on a 15 KB and a 1 MB document. Most keystrokes need no parse
 //! at all: an edit inside a paragraph line that cannot change block structure (see
-//! `plain_edit.rs`) only moves the chunk's tree over the edit.
+//! `plain_edit.rs`) only moves the chunk's tree and blocks over the edit.
 //!
 //! Invariants: after every edit the blocks equal those of a fresh whole-text parse (a property
 //! test checks this), chunk boundaries equal those of [`Document::new`] on the same text, and no
@@ -299,8 +299,8 @@ impl Document {
     }
 
     /// Applies an edit that cannot change the block structure (see [`plain_edit`]) to the
-    /// chunk holding it without parsing: the old tree is moved over the edit and the blocks
-    /// are read from it again. Returns `false`, changing nothing, for any other edit. The
+    /// chunk holding it without parsing: the old tree and the blocks are moved over the edit,
+    /// and the edited paragraph gets its new end and hash. Returns `false`, changing nothing, for any other edit. The
     /// caller then changes the rope.
     fn edit_in_paragraph_line(&mut self, start: usize, end: usize, new_text: &str) -> bool {
         /// Longer edits are rare while typing and go through the parser.
@@ -320,14 +320,13 @@ impl Document {
             return false;
         }
         let (relative_start, relative_end) = (start - chunk.start, end - chunk.start);
-        let in_paragraph = chunk.blocks.iter().any(|block| {
+        let Some(paragraph) = chunk.blocks.iter().position(|block| {
             block.kind == BlockKind::Paragraph
                 && block.range.start < relative_start
                 && relative_end <= block.range.end
-        });
-        if !in_paragraph {
+        }) else {
             return false;
-        }
+        };
         let old_text: String = self.rope.byte_slice(chunk.start..chunk.end()).into();
         let line_start = line_start - chunk.start;
         let line_end = old_text[relative_end..]
@@ -354,7 +353,7 @@ impl Document {
         let shift = new_text.len() as isize - (end - start) as isize;
         let chunk = &mut self.chunks[index];
         chunk.tree.edit(&input);
-        chunk.blocks = syntax::extract_blocks(&chunk.tree, &text);
+        syntax::move_blocks_over_plain_edit(&mut chunk.blocks, paragraph, shift, &text);
         chunk.len = text.len();
         for later in &mut self.chunks[index + 1..] {
             later.start = later.start.saturating_add_signed(shift);

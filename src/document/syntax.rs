@@ -172,6 +172,33 @@ pub fn parse_whole(text: &str) -> Vec<Block> {
         .unwrap_or_default()
 }
 
+/// Moves a chunk's `blocks` over an edit that changed the text of paragraph `edited` and no
+/// block structure (see `plain_edit`): the paragraph ends `shift` bytes later, before any
+/// trailing white space, and gets the hash of its new text; blocks after it move by `shift`.
+/// `text` is the chunk's new text. Gives the same blocks as [`extract_blocks`] on the edited
+/// tree, without running the query over the chunk.
+pub fn move_blocks_over_plain_edit(blocks: &mut [Block], edited: usize, shift: isize, text: &str) {
+    let moved = |range: &Range<usize>| {
+        range.start.saturating_add_signed(shift)..range.end.saturating_add_signed(shift)
+    };
+    for (i, block) in blocks.iter_mut().enumerate() {
+        match i.cmp(&edited) {
+            std::cmp::Ordering::Less => {}
+            std::cmp::Ordering::Equal => {
+                let end = block.range.end.saturating_add_signed(shift);
+                block.range = trim_end(text, block.range.start..end);
+                block.content = block.range.clone();
+                block.hash =
+                    content_hash(block.kind, text.get(block.content.clone()).unwrap_or(""));
+            }
+            std::cmp::Ordering::Greater => {
+                block.range = moved(&block.range);
+                block.content = moved(&block.content);
+            }
+        }
+    }
+}
+
 fn trim_end(text: &str, range: Range<usize>) -> Range<usize> {
     // The parse may have seen a line break appended to the text: clamp to the text.
     let range = range.start.min(text.len())..range.end.min(text.len());
