@@ -157,12 +157,19 @@ impl BlockFacts {
 pub fn marker_counts(text: &str) -> [u32; 3] {
     let markers = markers();
     let mut counts = [0u32; 3];
+    let mut lower = String::new();
     for word in text.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != 'ò') {
         if word.is_empty() || word.len() > 24 {
             continue;
         }
-        let lower = word.to_lowercase();
-        if let Some(flags) = markers.get(&lower) {
+        lower.clear();
+        if word.is_ascii() {
+            lower.push_str(word);
+            lower.make_ascii_lowercase();
+        } else {
+            lower.extend(word.chars().flat_map(char::to_lowercase));
+        }
+        if let Some(flags) = markers.get(lower.as_str()) {
             for (i, flag) in flags.iter().enumerate() {
                 if *flag {
                     counts[i] += 1;

@@ -38,6 +38,15 @@ pub fn ascii_cased(text: &str) -> String {
 fn transliterate(text: &str, lower_case: bool) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
+        if c.is_ascii() {
+            // Most of a policy: the same byte, lower-cased when folding.
+            out.push(if lower_case {
+                c.to_ascii_lowercase()
+            } else {
+                c
+            });
+            continue;
+        }
         let width = c.len_utf8();
         let mut lower = c.to_lowercase();
         let folded = match (lower.next(), lower.next()) {

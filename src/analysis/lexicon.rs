@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 
 use regex::{Regex, RegexBuilder};
 use regex_syntax::hir::{Capture, Hir, HirKind, Repetition};
+use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
 use super::fold::fold;
@@ -864,10 +865,10 @@ pub fn lexicon(language: Language) -> &'static Lexicon {
 }
 
 /// Marker words of every language, lower case, mapped to the languages they mark.
-pub fn markers() -> &'static HashMap<String, [bool; 3]> {
-    static CELL: OnceLock<HashMap<String, [bool; 3]>> = OnceLock::new();
+pub fn markers() -> &'static FxHashMap<String, [bool; 3]> {
+    static CELL: OnceLock<FxHashMap<String, [bool; 3]>> = OnceLock::new();
     CELL.get_or_init(|| {
-        let mut map: HashMap<String, [bool; 3]> = HashMap::new();
+        let mut map: FxHashMap<String, [bool; 3]> = FxHashMap::default();
         for language in Language::ALL {
             let source: LexiconSource = knowledge::parse_embedded(source_for(language), "lexicon");
             for word in source.markers {
