@@ -78,8 +78,7 @@ pub fn run_stdio() -> u8 {
         .with_max_level(log_level())
         .init();
     prepare_in_background();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
