@@ -56,9 +56,10 @@ fn a_burst_of_edits_is_coalesced_and_versions_only_move_forward() {
         versions.windows(2).all(|w| w[0] < w[1]),
         "published versions go only forward: {versions:?}"
     );
+    // Measured: 10 publishes for the 40 edits, on a current-thread and a two-worker runtime.
     assert!(
-        versions.len() < 40,
-        "40 queued edits were analysed one by one: {versions:?}"
+        versions.len() <= 20,
+        "fewer than half of 40 queued edits were coalesced: {versions:?}"
     );
     assert!(final_publish["params"]["diagnostics"].is_array());
 

@@ -15,7 +15,7 @@ use super::fold::ascii_cased;
 use super::fold::fold;
 use super::language::Language;
 use super::lexicon::{
-    Concept, ConceptRegex, Lexicon, ascii_matcher, ascii_regex, lexicon, markers,
+    Concept, Lexicon, MatchOnlyRegex, ascii_match_only, ascii_regex, lexicon, markers,
 };
 use super::references::ArticleRef;
 use super::word_search::{WordSearch, is_word};
@@ -247,27 +247,27 @@ fn negated(folded: &str, sentence: &Range<usize>, at: usize, lexicon: &Lexicon) 
 }
 
 struct Patterns {
-    email: ConceptRegex,
-    phone: ConceptRegex,
-    international_phone: ConceptRegex,
+    email: MatchOnlyRegex,
+    phone: MatchOnlyRegex,
+    international_phone: MatchOnlyRegex,
     /// Address patterns over folded text (post boxes).
-    address_folded: ConceptRegex,
+    address_folded: MatchOnlyRegex,
     /// Address patterns over case-kept ASCII text (post codes, streets).
-    address_cased: Vec<ConceptRegex>,
+    address_cased: Vec<MatchOnlyRegex>,
     organisation: Regex,
-    name_run: ConceptRegex,
+    name_run: MatchOnlyRegex,
     name_run_before_copula: Regex,
     name_run_after_copula: Regex,
     org_number: Regex,
     numeric_date: Regex,
     iso_date: Regex,
     basis_refs: Vec<Regex>,
-    cookie_name: ConceptRegex,
+    cookie_name: MatchOnlyRegex,
     /// Authority aliases, owned by their index in [`knowledge::authorities`].
     authorities: WordSearch,
     /// Outdated names, owned by their entry's index, and each entry's successor words.
     outdated: WordSearch,
-    successors: Vec<ConceptRegex>,
+    successors: Vec<MatchOnlyRegex>,
     /// The shipped processor knowledge base.
     processors: ProcessorMatcher,
 }
@@ -280,10 +280,10 @@ pub struct ProcessorMatcher {
     names: Option<NameSearch>,
     index: HashMap<String, usize>,
     /// Cookie names (folded), longest first, and their processors.
-    cookies: Option<ConceptRegex>,
+    cookies: Option<MatchOnlyRegex>,
     cookie_index: Vec<(String, usize)>,
     /// Brand names that are also words, matched with their case over case-kept text.
-    exact_names: Option<ConceptRegex>,
+    exact_names: Option<MatchOnlyRegex>,
     exact_index: HashMap<String, usize>,
 }
 
@@ -307,7 +307,7 @@ impl ProcessorMatcher {
 fn exact_case_patterns(
     processors: &[Processor],
     base: usize,
-) -> (Option<ConceptRegex>, HashMap<String, usize>) {
+) -> (Option<MatchOnlyRegex>, HashMap<String, usize>) {
     let mut index = HashMap::new();
     for (i, processor) in processors.iter().enumerate() {
         let i = base + i;
@@ -325,7 +325,7 @@ fn exact_case_patterns(
         .map(|n| format!(r"{}(?:s|-[a-z0-9]+)?\b", regex::escape(n)))
         .collect();
     let regex = (!alternatives.is_empty())
-        .then(|| ascii_matcher(&format!(r"\b(?:{})", alternatives.join("|"))));
+        .then(|| ascii_match_only(&format!(r"\b(?:{})", alternatives.join("|"))));
     (regex, index)
 }
 
@@ -337,7 +337,7 @@ fn processor_patterns(
 ) -> (
     Option<NameSearch>,
     HashMap<String, usize>,
-    Option<ConceptRegex>,
+    Option<MatchOnlyRegex>,
     Vec<(String, usize)>,
 ) {
     let mut index = HashMap::new();
@@ -371,7 +371,7 @@ fn processor_patterns(
         })
         .collect();
     let cookies_regex = (!cookie_alternatives.is_empty())
-        .then(|| ascii_matcher(&format!(r"(?:{})[a-z0-9_]*", cookie_alternatives.join("|"))));
+        .then(|| ascii_match_only(&format!(r"(?:{})[a-z0-9_]*", cookie_alternatives.join("|"))));
     (names_search, index, cookies_regex, cookie_index)
 }
 
@@ -516,22 +516,22 @@ fn patterns() -> &'static Patterns {
             .iter()
             .map(|o| {
                 let words: Vec<String> = o.current.iter().map(|c| regex::escape(&fold(c))).collect();
-                ascii_matcher(&format!(r"\b(?:{})\b", words.join("|")))
+                ascii_match_only(&format!(r"\b(?:{})\b", words.join("|")))
             })
             .collect();
         Patterns {
-            email: ascii_matcher(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"),
-            phone: ascii_matcher(r"\+?\d[\d \-().]{6,18}\d"),
-            international_phone: ascii_matcher(r"\+\d{1,3}[\s\-]?\(?\d[\d\s\-()]{5,16}\d"),
-            address_folded: ascii_matcher(r"\b(?:postboks|pb\.|p\.\s?o\.\s?box|po box|postbox)\s*\d+"),
+            email: ascii_match_only(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"),
+            phone: ascii_match_only(r"\+?\d[\d \-().]{6,18}\d"),
+            international_phone: ascii_match_only(r"\+\d{1,3}[\s\-]?\(?\d[\d\s\-()]{5,16}\d"),
+            address_folded: ascii_match_only(r"\b(?:postboks|pb\.|p\.\s?o\.\s?box|po box|postbox)\s*\d+"),
             address_cased: vec![
-                ascii_matcher(r"\b\d{4}\s+[A-Z][a-z]{2,}"),
-                ascii_matcher(r"\b[A-Z][a-z]+(?:gata|gaten|gate|veien|vegen|vei|veg|allee|alle|plass|bakken|stien|svingen|brygga|brygge|kaia|torget|strasse|gade|vaegen|gatan)\s+\d+[A-Za-z]?\b"),
-                ascii_matcher(r"\b\d+[A-Za-z]?\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+(?:Street|St\.|Road|Rd\.|Avenue|Ave\.?|Lane|Drive|Square|Place|Boulevard|Blvd\.?|Way|Court|Quay)\b"),
-                ascii_matcher(r"\b[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}\b"),
+                ascii_match_only(r"\b\d{4}\s+[A-Z][a-z]{2,}"),
+                ascii_match_only(r"\b[A-Z][a-z]+(?:gata|gaten|gate|veien|vegen|vei|veg|allee|alle|plass|bakken|stien|svingen|brygga|brygge|kaia|torget|strasse|gade|vaegen|gatan)\s+\d+[A-Za-z]?\b"),
+                ascii_match_only(r"\b\d+[A-Za-z]?\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+(?:Street|St\.|Road|Rd\.|Avenue|Ave\.?|Lane|Drive|Square|Place|Boulevard|Blvd\.?|Way|Court|Quay)\b"),
+                ascii_match_only(r"\b[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}\b"),
             ],
             organisation: ascii_regex(&format!(r"((?:{NAME_TOKEN}[ \t]+){{1,6}})({forms})(?:$|{NOT_ALNUM})")),
-            name_run: ascii_matcher(&format!(r"{NAME_TOKEN}(?:[ \t]+{NAME_TOKEN}){{0,5}}")),
+            name_run: ascii_match_only(&format!(r"{NAME_TOKEN}(?:[ \t]+{NAME_TOKEN}){{0,5}}")),
             name_run_before_copula: ascii_regex(&format!(
                 r"((?:{NAME_TOKEN}[ \t]+){{0,5}}{NAME_TOKEN})\s*(?:\([\x00-\x28\x2A-\x7F]{{0,40}}\)\s*)?(?:er|is|are|blir|vert)\s+(?:\w+\s+){{0,3}}$"
             )),
@@ -546,7 +546,7 @@ fn patterns() -> &'static Patterns {
                 ascii_regex(r"\b(6|9)\s*\(\s*(1|2)\s*\)\s*\(\s*([a-j])\s*\)"),
                 ascii_regex(r"\bart(?:ikkel|icle|\.)?\s*(6|9)\.(1|2)\.?\s*([a-j])\b"),
             ],
-            cookie_name: ascii_matcher(&format!(r"(?:^|{NOT_ALNUM})_{{1,2}}[a-z]{{2,}}[a-z0-9_]*")),
+            cookie_name: ascii_match_only(&format!(r"(?:^|{NOT_ALNUM})_{{1,2}}[a-z]{{2,}}[a-z0-9_]*")),
             authorities,
             outdated,
             successors,
@@ -580,7 +580,7 @@ fn clean_name(run: &str) -> Option<String> {
 }
 
 /// Matches of `regex` over `view` (an ASCII view of `text`), valued from `text`.
-fn spans(regex: &ConceptRegex, view: &str, text: &str, sentences: &[Range<usize>]) -> Vec<Span> {
+fn spans(regex: &MatchOnlyRegex, view: &str, text: &str, sentences: &[Range<usize>]) -> Vec<Span> {
     regex
         .find_iter(view)
         .map(|m| Span {

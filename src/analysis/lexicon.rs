@@ -294,7 +294,7 @@ pub struct ConceptMatcher {
 #[derive(Debug, Default)]
 pub struct PatternList {
     patterns: Vec<String>,
-    compiled: OnceLock<Option<ConceptRegex>>,
+    compiled: OnceLock<Option<MatchOnlyRegex>>,
 }
 
 impl PatternList {
@@ -306,7 +306,7 @@ impl PatternList {
     }
 
     /// The compiled list; `None` when it has no patterns.
-    pub fn regex(&self) -> Option<&ConceptRegex> {
+    pub fn regex(&self) -> Option<&MatchOnlyRegex> {
         self.compiled
             .get_or_init(|| compile_list(&self.patterns))
             .as_ref()
@@ -391,7 +391,7 @@ impl Lexicon {
         candidates: Candidates,
         concept: Concept,
         weak: bool,
-    ) -> Option<&ConceptRegex> {
+    ) -> Option<&MatchOnlyRegex> {
         if !candidates.may_match(concept, weak) {
             return None;
         }
@@ -567,7 +567,7 @@ const REGEX_SPELLING: Spelling = Spelling {
     any_letters: ANY_LETTERS,
 };
 
-/// The pieces as control characters that no pattern contains, for `compile_list` to
+/// The pieces as control characters that no pattern contains, for `list_expression` to
 /// replace in the parsed expression: parsing the separator class's text at every word gap
 /// took about half of a lexicon's compile time.
 const MARKED_SPELLING: Spelling = Spelling {
@@ -576,7 +576,8 @@ const MARKED_SPELLING: Spelling = Spelling {
     any_letters: "\u{3}",
 };
 
-/// Compiles one pattern of the lexicon language to a regular expression.
+/// One pattern of the lexicon language written out as a regular expression: what the
+/// marked spelling that lists are built from must equal (a unit test checks it).
 pub fn compile_pattern(pattern: &str) -> String {
     spell_pattern(pattern, &REGEX_SPELLING)
 }
@@ -653,6 +654,10 @@ impl MarkedPieces {
     fn replace(&self, hir: Hir) -> Hir {
         match hir.into_kind() {
             HirKind::Empty => Hir::empty(),
+            // Classes keep their members: regex-syntax would turn an alternation of single
+            // characters with a mark in it (`(e|*)`) into a class holding the mark itself.
+            // No lexicon pattern does that, and the unit test comparing every list with its
+            // written-out regex fails on the first one that does.
             HirKind::Class(class) => Hir::class(class),
             HirKind::Look(look) => Hir::look(look),
             HirKind::Literal(literal) => self.replace_in_literal(&literal.0),
@@ -723,17 +728,17 @@ pub fn ascii_regex(source: &str) -> Regex {
 
 /// A pattern that only reports where its matches are: a regex-automata meta regex. Lexicon
 /// lists are among them, and match-only patterns of the knowledge base.
-pub type ConceptRegex = regex_automata::meta::Regex;
+pub type MatchOnlyRegex = regex_automata::meta::Regex;
 
 /// A list's patterns as one regex, without a literal prefilter: the lists run over single
 /// blocks (a paragraph, a list item), where the lazy DFA alone is as fast as a prefilter, and
 /// building ~100 Teddy prefilters per language cost a quarter of the compile time on the
 /// server's cold start.
-fn compile_list(patterns: &[String]) -> Option<ConceptRegex> {
+fn compile_list(patterns: &[String]) -> Option<MatchOnlyRegex> {
     if patterns.is_empty() {
         return None;
     }
-    let regex = ConceptRegex::builder()
+    let regex = MatchOnlyRegex::builder()
         .configure(match_only_config().auto_prefilter(false))
         .build_from_hir(&list_expression(patterns))
         .unwrap_or_else(|e| panic!("lexicon pattern does not compile: {e}"));
@@ -743,15 +748,15 @@ fn compile_list(patterns: &[String]) -> Option<ConceptRegex> {
 /// A meta regex that finds where matches are and nothing more: no capture groups, and no
 /// engines that exist only to report groups. Those cost build time on every cold start.
 fn match_only_config() -> regex_automata::meta::Config {
-    ConceptRegex::config()
+    MatchOnlyRegex::config()
         .which_captures(regex_automata::nfa::thompson::WhichCaptures::Implicit)
         .onepass(false)
         .backtrack(false)
 }
 
 /// Compiles an ASCII pattern that only needs match positions (see [`match_only_config`]).
-pub fn ascii_matcher(source: &str) -> ConceptRegex {
-    ConceptRegex::builder()
+pub fn ascii_match_only(source: &str) -> MatchOnlyRegex {
+    MatchOnlyRegex::builder()
         .syntax(regex_automata::util::syntax::Config::new().unicode(false))
         .configure(match_only_config())
         .build(source)

@@ -299,9 +299,9 @@ impl Document {
     }
 
     /// Applies an edit that cannot change the block structure (see [`plain_edit`]) to the
-    /// chunk holding it without parsing: the old tree and the blocks are moved over the edit,
-    /// and the edited paragraph gets its new end and hash. Returns `false`, changing nothing, for any other edit. The
-    /// caller then changes the rope.
+    /// chunk holding it without parsing: the old tree and the blocks are moved over the
+    /// edit, and the edited paragraph gets its new end and hash. Returns `false`, changing
+    /// nothing, for any other edit. The caller then changes the rope.
     fn edit_in_paragraph_line(&mut self, start: usize, end: usize, new_text: &str) -> bool {
         /// Longer edits are rare while typing and go through the parser.
         const MAX_EDIT_BYTES: usize = 256;
@@ -320,7 +320,7 @@ impl Document {
             return false;
         }
         let (relative_start, relative_end) = (start - chunk.start, end - chunk.start);
-        let Some(paragraph) = chunk.blocks.iter().position(|block| {
+        let Some(paragraph_index) = chunk.blocks.iter().position(|block| {
             block.kind == BlockKind::Paragraph
                 && block.range.start < relative_start
                 && relative_end <= block.range.end
@@ -353,7 +353,7 @@ impl Document {
         let shift = new_text.len() as isize - (end - start) as isize;
         let chunk = &mut self.chunks[index];
         chunk.tree.edit(&input);
-        syntax::move_blocks_over_plain_edit(&mut chunk.blocks, paragraph, shift, &text);
+        syntax::move_blocks_over_plain_edit(&mut chunk.blocks, paragraph_index, shift, &text);
         chunk.len = text.len();
         for later in &mut self.chunks[index + 1..] {
             later.start = later.start.saturating_add_signed(shift);

@@ -181,19 +181,26 @@ pub fn move_blocks_over_plain_edit(blocks: &mut [Block], edited: usize, shift: i
     let moved = |range: &Range<usize>| {
         range.start.saturating_add_signed(shift)..range.end.saturating_add_signed(shift)
     };
+    let mut edited_end = 0;
     for (i, block) in blocks.iter_mut().enumerate() {
         match i.cmp(&edited) {
             std::cmp::Ordering::Less => {}
             std::cmp::Ordering::Equal => {
                 let end = block.range.end.saturating_add_signed(shift);
+                debug_assert!(block.range.start <= end, "an edit before its paragraph");
                 block.range = trim_end(text, block.range.start..end);
                 block.content = block.range.clone();
                 block.hash =
                     content_hash(block.kind, text.get(block.content.clone()).unwrap_or(""));
+                edited_end = end;
             }
             std::cmp::Ordering::Greater => {
                 block.range = moved(&block.range);
                 block.content = moved(&block.content);
+                debug_assert!(
+                    block.range.start >= edited_end,
+                    "a block moved into the edit"
+                );
             }
         }
     }
