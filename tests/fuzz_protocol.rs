@@ -5,7 +5,7 @@
 //! internal error (a caught panic), and the server must still shut down cleanly.
 //!
 //! A short run is part of `cargo test`. A long run:
-//! `PROPTEST_CASES=5000 cargo test --release --test fuzz_protocol`.
+//! `PROPTEST_CASES=100000 cargo test --release --test fuzz_protocol`.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
