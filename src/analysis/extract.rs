@@ -716,7 +716,9 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
         .unwrap_or_default();
     for concept in Concept::ALL {
         let mut found: Vec<Range<usize>> = Vec::new();
-        if let Some(strong) = lexicon.list_to_search(candidates, concept, false) {
+        if concept == Concept::RightCue {
+            found.extend(cues.iter().cloned());
+        } else if let Some(strong) = lexicon.list_to_search(candidates, concept, false) {
             found.extend(strong.find_iter(&folded).map(|m| m.range()));
         }
         if let Some(weak) = lexicon.list_to_search(candidates, concept, true) {

@@ -7,8 +7,8 @@
 //! escapes, link reference definitions, raw HTML closers). An edit inside a paragraph line
 //! without a pipe, that leaves the line's start up to and including its first letter alone,
 //! and that neither adds nor removes a line break or one of those characters, keeps every
-//! block as it was: only offsets move. The caller checks the rest: the block is a paragraph, and the chunk scanner
-//! sees the same chunk.
+//! block as it was: only offsets move. The caller checks the rest: the block is a paragraph,
+//! and the chunk scanner sees the same chunk.
 //!
 //! Invariant: [`keeps_blocks`] only answers `true` for such edits; a property test compares
 //! every edit with a fresh parse.

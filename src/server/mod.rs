@@ -23,36 +23,42 @@ fn log_level() -> tracing_subscriber::filter::LevelFilter {
         .unwrap_or(tracing_subscriber::filter::LevelFilter::WARN)
 }
 
+/// Runs `job` on a named thread of its own; a thread that cannot start is logged and skipped
+/// (its work is then done on first use).
+fn spawn_preparation(name: &str, job: impl FnOnce() + Send + 'static) {
+    if let Err(e) = std::thread::Builder::new()
+        .name(name.to_string())
+        .spawn(job)
+    {
+        tracing::warn!("cannot start {name}: {e}");
+    }
+}
+
 /// Compiles the knowledge base and the block query on threads of their own while the client
 /// starts the session, so that the first document's parse and analysis do not pay for them. A
 /// compile the analysis needs first is simply shared: whoever comes first builds it, the other
 /// waits.
 fn prepare_in_background() {
-    let jobs: [(&str, fn()); 2] = [
-        ("prepare-syntax", crate::document::syntax::prepare),
-        ("prepare-knowledge", crate::analysis::extract::prepare),
-    ];
-    for (name, job) in jobs {
-        if let Err(e) = std::thread::Builder::new()
-            .name(name.to_string())
-            .spawn(job)
-        {
-            tracing::warn!("cannot start {name}: {e}");
-        }
-    }
+    spawn_preparation("prepare-syntax", crate::document::syntax::prepare);
+    spawn_preparation("prepare-knowledge", crate::analysis::extract::prepare);
 }
+
+/// How much of an opened document the language warm-up reads: enough to tell the languages
+/// apart, and a bounded copy however large the document.
+const LANGUAGE_SAMPLE_BYTES: usize = 16 * 1024;
 
 /// Compiles the lexicon of the language `text` is written in on a background thread, while
 /// the server parses it. Lexicons of languages no open document is written in are never
 /// compiled.
 pub(crate) fn prepare_language_of(text: &str) {
-    let text = text.to_string();
-    if let Err(e) = std::thread::Builder::new()
-        .name("prepare-language".to_string())
-        .spawn(move || crate::analysis::prepare_for_text(&text))
-    {
-        tracing::warn!("cannot start prepare-language: {e}");
+    let mut end = text.len().min(LANGUAGE_SAMPLE_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
     }
+    let sample = text[..end].to_string();
+    spawn_preparation("prepare-language", move || {
+        crate::analysis::prepare_for_text(&sample)
+    });
 }
 
 /// Serves LSP from `input` to `output` until the client exits or `input` ends: the guard
