@@ -171,4 +171,17 @@ proptest! {
             prop_assert!(back == at || (text.as_bytes().get(back) == Some(&b'\r')), "{} -> {:?} -> {}", at, pos, back);
         }
     }
+
+    #[test]
+    fn many_offsets_convert_as_one_does(text in text_strategy(), offsets in prop::collection::vec(0..4096usize, 0..40)) {
+        let doc = Document::new(&text, TextFormat::PlainText);
+        for encoding in [PositionEncoding::Utf8, PositionEncoding::Utf16] {
+            let mut positions = doc.positions(encoding);
+            for offset in &offsets {
+                // Past the end, inside characters and line breaks, in any order.
+                let at = offset % (text.len() + 2);
+                prop_assert_eq!(positions.line_col(at), doc.position_at(at, encoding), "at {}", at);
+            }
+        }
+    }
 }

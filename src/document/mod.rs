@@ -23,7 +23,7 @@ use std::ops::Range;
 use ropey::Rope;
 use tree_sitter::{InputEdit, Parser, Point, Tree};
 
-pub use position::{LineCol, PositionEncoding};
+pub use position::{LineCol, LinePositions, PositionEncoding};
 pub use syntax::{Block, BlockKind};
 
 /// How the document is written: it decides how plain headings are found.
@@ -167,6 +167,12 @@ impl Document {
     /// Converts a byte offset to an LSP position.
     pub fn position_at(&self, byte: usize, encoding: PositionEncoding) -> LineCol {
         position::to_line_col(&self.rope, byte, encoding)
+    }
+
+    /// A converter of many byte offsets to LSP positions, cheaper than [`Self::position_at`]
+    /// for each when several share a line.
+    pub fn positions(&self, encoding: PositionEncoding) -> LinePositions<'_> {
+        LinePositions::new(&self.rope, encoding)
     }
 
     /// The byte offset where the line holding byte `byte` starts (clamped to the text).

@@ -87,6 +87,61 @@ pub fn to_line_col(rope: &Rope, byte: usize, encoding: PositionEncoding) -> Line
     }
 }
 
+/// Converts many byte offsets of one text to positions, reading each line once. An offset on
+/// the line of the one before costs a scan of that line's prefix; only an offset on another
+/// line walks the rope. Gives what [`to_line_col`] gives for every offset, in any order.
+pub struct LinePositions<'a> {
+    rope: &'a Rope,
+    encoding: PositionEncoding,
+    len: usize,
+    /// The line last looked up: its number, its first byte, and its text with its break.
+    line: Option<(usize, usize, String)>,
+}
+
+impl<'a> LinePositions<'a> {
+    /// A converter for `rope`, counting columns in `encoding`.
+    pub fn new(rope: &'a Rope, encoding: PositionEncoding) -> LinePositions<'a> {
+        LinePositions {
+            rope,
+            encoding,
+            len: rope.len_bytes(),
+            line: None,
+        }
+    }
+
+    /// The position of `byte`, clamped and rounded down to a character as [`to_line_col`].
+    pub fn line_col(&mut self, byte: usize) -> LineCol {
+        let byte = byte.min(self.len);
+        let on_cached_line = self.line.as_ref().is_some_and(|(_, start, text)| {
+            let end = start + text.len();
+            let last_line = end == self.len && !text.ends_with(['\n', '\r']);
+            *start <= byte && (byte < end || last_line)
+        });
+        if !on_cached_line {
+            let line = self.rope.byte_to_line(byte);
+            let start = self.rope.line_to_byte(line);
+            self.line = Some((line, start, self.rope.line(line).to_string()));
+        }
+        let Some((line, start, text)) = &self.line else {
+            return LineCol::default();
+        };
+        let mut within = byte - start;
+        while !text.is_char_boundary(within) {
+            within -= 1;
+        }
+        let prefix = &text[..within];
+        let col = match self.encoding {
+            PositionEncoding::Utf8 => within,
+            PositionEncoding::Utf16 if prefix.is_ascii() => within,
+            PositionEncoding::Utf16 => prefix.encode_utf16().count(),
+        };
+        LineCol {
+            line: u32::try_from(*line).unwrap_or(u32::MAX),
+            col: u32::try_from(col).unwrap_or(u32::MAX),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,6 +202,34 @@ mod tests {
             to_byte(&rope, LineCol { line: 0, col: 3 }, PositionEncoding::Utf8),
             1
         );
+    }
+
+    #[test]
+    fn line_positions_agree_with_to_line_col_at_every_offset_in_any_order() {
+        let texts = [
+            "",
+            "abc",
+            "ab\r\ncd\rе\n\nÆøå 😀 x\u{2028}y\n",
+            "😀\n\r\n\r😀a",
+            "line one\nline two without break",
+        ];
+        for text in texts {
+            let rope = Rope::from_str(text);
+            for encoding in [PositionEncoding::Utf16, PositionEncoding::Utf8] {
+                let mut positions = LinePositions::new(&rope, encoding);
+                let forward: Vec<usize> = (0..=text.len() + 2).collect();
+                let backward: Vec<usize> = forward.iter().rev().copied().collect();
+                let zigzag: Vec<usize> =
+                    forward.iter().map(|b| (b * 7) % (text.len() + 3)).collect();
+                for byte in forward.iter().chain(&backward).chain(&zigzag) {
+                    assert_eq!(
+                        positions.line_col(*byte),
+                        to_line_col(&rope, *byte, encoding),
+                        "{text:?} at {byte} in {encoding:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

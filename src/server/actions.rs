@@ -117,7 +117,7 @@ fn disable_action(
             let uri = Uri::from_file_path(path)?;
             let (at, new_text) = disable_in(text, rule);
             let document = Document::new(text, TextFormat::PlainText);
-            let position = convert::position(&document, at, ctx.encoding);
+            let position = convert::position(&mut document.positions(ctx.encoding), at);
             let mut changes = HashMap::new();
             changes.insert(
                 uri,
@@ -187,10 +187,11 @@ pub fn code_actions(
         today: today(),
         jurisdiction: ctx.jurisdiction.clone(),
     };
+    let mut positions = document.positions(ctx.encoding);
     let diagnostics: Vec<Diagnostic> = analysis
         .findings
         .iter()
-        .map(|f| convert::diagnostic(document, f, ctx.encoding))
+        .map(|f| convert::diagnostic(&mut positions, f))
         .collect();
     let mut actions = Vec::new();
     for fix in fixes::fixes(document, analysis, range.clone(), &fix_context) {
@@ -198,7 +199,7 @@ pub fn code_actions(
             .edits
             .iter()
             .map(|e| TextEdit {
-                range: convert::range(document, &e.range, ctx.encoding),
+                range: convert::range(&mut positions, &e.range),
                 new_text: e.new_text.clone(),
             })
             .collect();

@@ -305,10 +305,11 @@ impl Backend {
         let diagnostics = self.with_analysis(uri, |document, analysis, encoding, version| {
             let decision = policy_decision(uri, by_glob, analysis);
             let items = if decision.0 {
+                let mut positions = document.positions(encoding);
                 analysis
                     .findings
                     .iter()
-                    .map(|f| convert::diagnostic(document, f, encoding))
+                    .map(|f| convert::diagnostic(&mut positions, f))
                     .collect()
             } else {
                 Vec::new()
@@ -645,7 +646,10 @@ impl LanguageServer for Backend {
                         kind: MarkupKind::Markdown,
                         value: info.markdown,
                     }),
-                    range: Some(convert::range(document, &info.range, encoding)),
+                    range: Some(convert::range(
+                        &mut document.positions(encoding),
+                        &info.range,
+                    )),
                 })
             },
         );
@@ -678,6 +682,7 @@ impl LanguageServer for Backend {
                     own: &analysis.own_processors,
                     jurisdiction: &jurisdiction,
                 };
+                let mut positions = document.positions(encoding);
                 complete(&line_before, line_start, offset, setting)
                     .into_iter()
                     .map(|item| CompletionItem {
@@ -695,7 +700,7 @@ impl LanguageServer for Backend {
                         })),
                         sort_text: Some(item.sort),
                         text_edit: Some(CompletionTextEdit::Edit(TextEdit {
-                            range: convert::range(document, &item.replace, encoding),
+                            range: convert::range(&mut positions, &item.replace),
                             new_text: item.insert,
                         })),
                         ..Default::default()

@@ -7,11 +7,11 @@ use tower_lsp_server::ls_types::{
 };
 
 use crate::analysis::{Finding, Severity};
-use crate::document::{Document, LineCol, PositionEncoding};
+use crate::document::{LineCol, LinePositions};
 
 /// The LSP position of a byte offset.
-pub fn position(document: &Document, byte: usize, encoding: PositionEncoding) -> Position {
-    let p = document.position_at(byte, encoding);
+pub fn position(positions: &mut LinePositions, byte: usize) -> Position {
+    let p = positions.line_col(byte);
     Position {
         line: p.line,
         character: p.col,
@@ -27,14 +27,10 @@ pub fn line_col(position: Position) -> LineCol {
 }
 
 /// The LSP range of a byte range.
-pub fn range(
-    document: &Document,
-    bytes: &std::ops::Range<usize>,
-    encoding: PositionEncoding,
-) -> Range {
+pub fn range(positions: &mut LinePositions, bytes: &std::ops::Range<usize>) -> Range {
     Range {
-        start: position(document, bytes.start, encoding),
-        end: position(document, bytes.end, encoding),
+        start: position(positions, bytes.start),
+        end: position(positions, bytes.end),
     }
 }
 
@@ -49,13 +45,9 @@ fn severity(severity: Severity) -> DiagnosticSeverity {
 
 /// A finding as an LSP diagnostic: code = rule id, source = "privacy-lsp", a link to the
 /// article.
-pub fn diagnostic(
-    document: &Document,
-    finding: &Finding,
-    encoding: PositionEncoding,
-) -> Diagnostic {
+pub fn diagnostic(positions: &mut LinePositions, finding: &Finding) -> Diagnostic {
     Diagnostic {
-        range: range(document, &finding.range, encoding),
+        range: range(positions, &finding.range),
         severity: Some(severity(finding.severity)),
         code: Some(NumberOrString::String(finding.rule.to_string())),
         code_description: Uri::from_str(&finding.link)

@@ -10,7 +10,7 @@ use super::convert;
 use crate::analysis::Analysis;
 use crate::analysis::coverage::{self, SectionSymbol};
 use crate::analysis::tokens::{self, TokenKind};
-use crate::document::{Document, PositionEncoding};
+use crate::document::{Document, LinePositions, PositionEncoding};
 
 /// The command the coverage lens runs: it lists the missing Art. 13/14 items.
 pub const SHOW_MISSING: &str = "privacy-lsp.showMissing";
@@ -34,11 +34,7 @@ pub fn legend() -> SemanticTokensLegend {
     }
 }
 
-fn symbol(
-    document: &Document,
-    section: &SectionSymbol,
-    encoding: PositionEncoding,
-) -> DocumentSymbol {
+fn symbol(positions: &mut LinePositions, section: &SectionSymbol) -> DocumentSymbol {
     #[allow(deprecated)] // `deprecated` is a required field of the type
     DocumentSymbol {
         name: section.name.clone(),
@@ -46,13 +42,13 @@ fn symbol(
         kind: SymbolKind::NAMESPACE,
         tags: None,
         deprecated: None,
-        range: convert::range(document, &section.range, encoding),
-        selection_range: convert::range(document, &section.heading, encoding),
+        range: convert::range(positions, &section.range),
+        selection_range: convert::range(positions, &section.heading),
         children: Some(
             section
                 .children
                 .iter()
-                .map(|child| symbol(document, child, encoding))
+                .map(|child| symbol(positions, child))
                 .collect(),
         ),
     }
@@ -64,9 +60,10 @@ pub fn symbols(
     analysis: &Analysis,
     encoding: PositionEncoding,
 ) -> Vec<DocumentSymbol> {
+    let mut positions = document.positions(encoding);
     coverage::symbols(document, analysis)
         .iter()
-        .map(|section| symbol(document, section, encoding))
+        .map(|section| symbol(&mut positions, section))
         .collect()
 }
 
@@ -78,13 +75,12 @@ pub fn folding_ranges(
 ) -> Vec<FoldingRange> {
     fn walk(
         sections: &[SectionSymbol],
-        document: &Document,
-        encoding: PositionEncoding,
+        positions: &mut LinePositions,
         out: &mut Vec<FoldingRange>,
     ) {
         for section in sections {
-            let start = document.position_at(section.range.start, encoding).line;
-            let end = document.position_at(section.range.end, encoding).line;
+            let start = positions.line_col(section.range.start).line;
+            let end = positions.line_col(section.range.end).line;
             if end > start {
                 out.push(FoldingRange {
                     start_line: start,
@@ -94,14 +90,13 @@ pub fn folding_ranges(
                     ..Default::default()
                 });
             }
-            walk(&section.children, document, encoding, out);
+            walk(&section.children, positions, out);
         }
     }
     let mut out = Vec::new();
     walk(
         &coverage::symbols(document, analysis),
-        document,
-        encoding,
+        &mut document.positions(encoding),
         &mut out,
     );
     out
@@ -117,6 +112,7 @@ pub fn semantic_tokens(
 ) -> Vec<SemanticToken> {
     let mut out = Vec::new();
     let (mut last_line, mut last_col) = (0u32, 0u32);
+    let mut positions = document.positions(encoding);
     for token in tokens::tokens(analysis, within) {
         let kind = TokenKind::ALL
             .iter()
@@ -133,8 +129,8 @@ pub fn semantic_tokens(
         }
         pieces.push(piece_start..token.range.end);
         for piece in pieces.into_iter().filter(|p| p.start < p.end) {
-            let start = document.position_at(piece.start, encoding);
-            let end = document.position_at(piece.end, encoding);
+            let start = positions.line_col(piece.start);
+            let end = positions.line_col(piece.end);
             if end.line != start.line || end.col <= start.col {
                 continue;
             }
@@ -164,10 +160,11 @@ pub fn inlay_hints(
     within: std::ops::Range<usize>,
     encoding: PositionEncoding,
 ) -> Vec<InlayHint> {
+    let mut positions = document.positions(encoding);
     crate::analysis::hints::inlay_hints(analysis, within)
         .into_iter()
         .map(|hint| InlayHint {
-            position: convert::position(document, hint.offset, encoding),
+            position: convert::position(&mut positions, hint.offset),
             label: InlayHintLabel::String(hint.label),
             kind: None,
             text_edits: None,

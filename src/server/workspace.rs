@@ -104,11 +104,12 @@ impl Workspace {
     pub fn diagnostics(&mut self, file: &Path, encoding: PositionEncoding) -> Vec<Diagnostic> {
         let project = self.load(file);
         let document = Document::new(&project.text, TextFormat::PlainText);
+        let mut positions = document.positions(encoding);
         project
             .errors
             .iter()
             .map(|error| Diagnostic {
-                range: convert::range(&document, &error.range.clone().unwrap_or(0..0), encoding),
+                range: convert::range(&mut positions, &error.range.clone().unwrap_or(0..0)),
                 severity: Some(DiagnosticSeverity::ERROR),
                 source: Some("privacy-lsp".to_string()),
                 message: error.message.clone(),
