@@ -217,8 +217,8 @@ fn facts_json(document: &Document, analysis: &Analysis) -> FactsJson {
     }
 }
 
-/// The report as a JSON value.
-pub fn to_value(reports: &[FileReport]) -> serde_json::Value {
+/// The report, in the field order that the JSON contract documents.
+fn report(reports: &[FileReport]) -> Report<'_> {
     let files = reports
         .iter()
         .map(|r| FileJson {
@@ -242,21 +242,20 @@ pub fn to_value(reports: &[FileReport]) -> serde_json::Value {
                 .collect(),
         })
         .collect();
-    let report = Report {
+    Report {
         version: 1,
         tool: Tool {
             name: env!("CARGO_PKG_NAME"),
             version: env!("CARGO_PKG_VERSION"),
         },
         files,
-    };
-    serde_json::to_value(report).unwrap_or(serde_json::Value::Null)
+    }
 }
 
 /// Writes the JSON report to stdout.
 pub fn write(reports: &[FileReport]) -> std::io::Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, &to_value(reports))?;
+    serde_json::to_writer_pretty(&mut out, &report(reports))?;
     writeln!(out)
 }
