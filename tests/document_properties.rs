@@ -103,9 +103,23 @@ fn edit_strategy() -> impl Strategy<Value = Edit> {
 }
 
 /// Applies `edits` through LSP positions in UTF-16, as a client sends them, and checks after
-/// each that the text, the blocks and the chunks equal those of a fresh parse.
+/// each that the text, the blocks and the chunks equal those of a fresh parse: once for a
+/// document that parses small chunks afresh (as served) and once for one that reparses every
+/// chunk with its old tree.
 fn check_edits(initial: &str, edits: Vec<Edit>) -> Result<(), TestCaseError> {
-    let mut doc = Document::new(initial, TextFormat::Markdown);
+    check_edits_of(
+        Document::new(initial, TextFormat::Markdown),
+        initial,
+        &edits,
+    )?;
+    check_edits_of(
+        Document::keeping_all_trees(initial, TextFormat::Markdown),
+        initial,
+        &edits,
+    )
+}
+
+fn check_edits_of(mut doc: Document, initial: &str, edits: &[Edit]) -> Result<(), TestCaseError> {
     let mut expected = initial.to_string();
     for edit in edits {
         let start = boundary(&expected, edit.start);

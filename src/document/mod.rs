@@ -4,9 +4,11 @@
 //! The block tree is held as a list of chunks (see [`chunks`]), each parsed on its own by
 //! tree-sitter-md. An edit re-splits only the chunks around it, reuses every chunk whose text
 //! did not change, and gives the edited chunk's old tree to tree-sitter as an `InputEdit`, so a
-//! keystroke costs about the same on a 15 KB and a 1 MB document. Most keystrokes need no parse
-//! at all: an edit inside a paragraph line that cannot change block structure (see
-//! `plain_edit.rs`) only moves the chunk's tree and blocks over the edit.
+//! keystroke costs about the same on a 15 KB and a 1 MB document. Only chunks of at least
+//! [`KEEP_TREE_MIN_BYTES`] keep their trees: a smaller one is parsed afresh, which costs about
+//! the same and saves most of the memory. Most keystrokes need no parse at all: an edit inside
+//! a paragraph line that cannot change block structure (see `plain_edit.rs`) only moves the
+//! chunk's tree (if kept) and blocks over the edit.
 //!
 //! Invariants: after every edit the blocks equal those of a fresh whole-text parse (a property
 //! test checks this), chunk boundaries equal those of [`Document::new`] on the same text, and no
@@ -48,10 +50,17 @@ impl TextFormat {
     }
 }
 
+/// The smallest chunk whose syntax tree is kept for incremental reparsing. A tree takes
+/// about 33 bytes per byte of text, and parsing a chunk below this size afresh costs about as
+/// much as reparsing it with its old tree; policies are mostly such chunks (a paragraph or a
+/// heading each), so their trees are dropped once the blocks are read.
+const KEEP_TREE_MIN_BYTES: usize = 4096;
+
 struct Chunk {
     start: usize,
     len: usize,
-    tree: Tree,
+    /// The syntax tree, kept only for chunks of at least [`KEEP_TREE_MIN_BYTES`].
+    tree: Option<Tree>,
     blocks: Vec<Block>,
     /// The chunk ends inside an unclosed fence or raw HTML block and runs to the end.
     open: bool,
@@ -69,6 +78,8 @@ pub struct Document {
     format: TextFormat,
     chunks: Vec<Chunk>,
     parser: Parser,
+    /// The smallest chunk whose tree is kept ([`KEEP_TREE_MIN_BYTES`] but in tests).
+    keep_tree_min_bytes: usize,
     /// Edits that went through the parser (the others only moved a tree).
     parsed_edits: u64,
 }
@@ -96,13 +107,25 @@ struct EditedTree {
 impl Document {
     /// A document holding `text`.
     pub fn new(text: &str, format: TextFormat) -> Document {
+        Document::with_tree_threshold(text, format, KEEP_TREE_MIN_BYTES)
+    }
+
+    /// A document that keeps the syntax tree of every chunk, however small, so that tests
+    /// exercise incremental reparsing on short texts.
+    #[doc(hidden)]
+    pub fn keeping_all_trees(text: &str, format: TextFormat) -> Document {
+        Document::with_tree_threshold(text, format, 0)
+    }
+
+    fn with_tree_threshold(text: &str, format: TextFormat, keep_tree_min_bytes: usize) -> Document {
         let mut parser = syntax::new_parser();
-        let (chunks, _) = build_chunks(&mut parser, text, 0, true, &[], None);
+        let (chunks, _) = build_chunks(&mut parser, text, 0, true, &[], None, keep_tree_min_bytes);
         Document {
             rope: Rope::from_str(text),
             format,
             chunks,
             parser,
+            keep_tree_min_bytes,
             parsed_edits: 0,
         }
     }
@@ -185,7 +208,7 @@ impl Document {
     pub fn replace_all(&mut self, text: &str) {
         let format = self.format;
         let parsed_edits = self.parsed_edits + 1;
-        *self = Document::new(text, format);
+        *self = Document::with_tree_threshold(text, format, self.keep_tree_min_bytes);
         self.parsed_edits = parsed_edits;
     }
 
@@ -214,7 +237,15 @@ impl Document {
             self.rope.remove(start_char..end_char);
             self.rope.insert(start_char, new_text);
             let text = self.rope.to_string();
-            let (chunks, _) = build_chunks(&mut self.parser, &text, 0, true, &[], None);
+            let (chunks, _) = build_chunks(
+                &mut self.parser,
+                &text,
+                0,
+                true,
+                &[],
+                None,
+                self.keep_tree_min_bytes,
+            );
             self.chunks = chunks;
             return;
         }
@@ -240,10 +271,13 @@ impl Document {
 
         // The edited chunk's tree, when the edit lies inside one chunk.
         let mut edited = None;
-        if first_touched == last_touched {
+        if let (true, Some(tree)) = (
+            first_touched == last_touched,
+            &self.chunks[first_touched].tree,
+        ) {
             let chunk = &self.chunks[first_touched];
             let input = self.input_edit(chunk.start, start, end, new_text);
-            let mut tree = chunk.tree.clone();
+            let mut tree = tree.clone();
             tree.edit(&input);
             let last_byte = self.rope.bytes_at(chunk.end().saturating_sub(1)).next();
             let terminated = chunk.len > 0 && matches!(last_byte, Some(b'\n' | b'\r'));
@@ -291,6 +325,7 @@ impl Document {
                     .map(|(i, s, l)| (*s, *l, &self.chunks[*i]))
                     .collect::<Vec<_>>(),
                 edited.as_ref(),
+                self.keep_tree_min_bytes,
             );
             if open && b < last {
                 b = last;
@@ -355,10 +390,15 @@ impl Document {
         if text.contains("]:") || chunks::split_points(&text, chunk.start == 0) != (vec![], true) {
             return false;
         }
-        let input = self.input_edit(chunk.start, start, end, new_text);
+        let input = chunk
+            .tree
+            .is_some()
+            .then(|| self.input_edit(chunk.start, start, end, new_text));
         let shift = new_text.len() as isize - (end - start) as isize;
         let chunk = &mut self.chunks[index];
-        chunk.tree.edit(&input);
+        if let (Some(tree), Some(input)) = (&mut chunk.tree, input) {
+            tree.edit(&input);
+        }
         syntax::move_blocks_over_plain_edit(&mut chunk.blocks, paragraph_index, shift, &text);
         chunk.len = text.len();
         for later in &mut self.chunks[index + 1..] {
@@ -419,6 +459,7 @@ fn build_chunks(
     at_document_start: bool,
     reusable: &[(usize, usize, &Chunk)],
     edited: Option<&EditedTree>,
+    keep_tree_min_bytes: usize,
 ) -> (Vec<Chunk>, bool) {
     let (mut bounds, ends_clean) = chunks::split_points(text, at_document_start);
     bounds.insert(0, 0);
@@ -473,7 +514,7 @@ fn build_chunks(
         result.push(Chunk {
             start: absolute,
             len: piece.len(),
-            tree,
+            tree: (piece.len() >= keep_tree_min_bytes).then_some(tree),
             blocks,
             open,
         });
