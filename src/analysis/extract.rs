@@ -88,6 +88,9 @@ pub struct ProcessorMention {
 pub struct BlockFacts {
     /// Concepts found, in text order.
     pub mentions: Vec<Mention>,
+    /// One bit per [`Concept`] affirmed in `mentions`, so that asking for a concept the block
+    /// does not affirm (most questions, for most blocks) costs no scan. Set by [`extract`].
+    affirmed_concepts: u64,
     /// E-mail addresses.
     pub emails: Vec<Span>,
     /// Phone numbers (with a phone cue or an international prefix).
@@ -137,7 +140,16 @@ pub struct BlockFacts {
 impl BlockFacts {
     /// Mentions of one concept, denials left out.
     pub fn affirmed(&self, concept: Concept) -> impl Iterator<Item = &Mention> {
-        self.mentions
+        let possible = self.affirmed_concepts & concept_bit(concept) != 0;
+        debug_assert_eq!(
+            possible,
+            self.mentions
+                .iter()
+                .any(|m| m.concept == concept && !m.negated),
+            "affirmed_concepts must be set after the mentions change"
+        );
+        let mentions = if possible { &self.mentions[..] } else { &[] };
+        mentions
             .iter()
             .filter(move |m| m.concept == concept && !m.negated)
     }
@@ -147,11 +159,27 @@ impl BlockFacts {
         self.affirmed(concept).next().is_some()
     }
 
+    /// The concepts the block affirms, as a set with one bit per [`Concept`] (see
+    /// [`concept_bit`]).
+    pub fn affirmed_concepts(&self) -> u64 {
+        self.affirmed_concepts
+    }
+
     /// Whether a concept is affirmed in a given sentence.
     pub fn has_in_sentence(&self, concept: Concept, sentence: u32) -> bool {
         self.affirmed(concept).any(|m| m.sentence == sentence)
     }
 }
+
+/// The bit of `concept` in [`BlockFacts`]'s set of affirmed concepts.
+pub fn concept_bit(concept: Concept) -> u64 {
+    1 << (concept as u32)
+}
+
+const _: () = assert!(
+    Concept::ALL.len() <= 64,
+    "affirmed_concepts holds one bit per concept"
+);
 
 /// Counts of marker words per language (indexed by [`Language::index`]).
 pub fn marker_counts(text: &str) -> [u32; 3] {
@@ -747,6 +775,11 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
         }
     }
     facts.mentions.sort_by_key(|m| (m.range.start, m.concept));
+    facts.affirmed_concepts = facts
+        .mentions
+        .iter()
+        .filter(|m| !m.negated)
+        .fold(0, |set, m| set | concept_bit(m.concept));
 
     // Contacts. Details given for a supervisory authority are not the controller's.
     let authority_sentences: Vec<u32> = {

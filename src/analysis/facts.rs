@@ -8,6 +8,7 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
+use super::extract;
 use super::language::Language;
 use super::lexicon::Concept;
 use super::outline::Outline;
@@ -372,7 +373,11 @@ fn dpo(outline: &Outline) -> (Option<Dpo>, bool) {
 
 /// Gathers the document's facts from its outline.
 pub fn gather(outline: &Outline, language: Language) -> DocumentFacts {
-    let any = |concept: Concept| outline.blocks.iter().any(|b| b.facts.has(concept));
+    let affirmed_anywhere = outline
+        .blocks
+        .iter()
+        .fold(0, |set, b| set | b.facts.affirmed_concepts());
+    let any = |concept: Concept| affirmed_anywhere & extract::concept_bit(concept) != 0;
 
     let mut legal_bases: BTreeSet<String> = BTreeSet::new();
     for block in &outline.blocks {
