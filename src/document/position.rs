@@ -88,14 +88,18 @@ pub fn to_line_col(rope: &Rope, byte: usize, encoding: PositionEncoding) -> Line
 }
 
 /// Converts many byte offsets of one text to positions, reading each line once. An offset on
-/// the line of the one before costs a scan of that line's prefix; only an offset on another
-/// line walks the rope. Gives what [`to_line_col`] gives for every offset, in any order.
+/// the line of the one before costs a scan from the one before (or from the line start, when
+/// it lies before it); only an offset on another line walks the rope. So ascending offsets
+/// cost one pass over their lines, however long a line is. Gives what [`to_line_col`] gives
+/// for every offset, in any order.
 pub struct LinePositions<'a> {
     rope: &'a Rope,
     encoding: PositionEncoding,
     len: usize,
     /// The line last looked up: its number, its first byte, and its text with its break.
     line: Option<(usize, usize, String)>,
+    /// The last offset converted on that line, relative to its start, and its column.
+    last: (usize, usize),
 }
 
 impl<'a> LinePositions<'a> {
@@ -106,6 +110,7 @@ impl<'a> LinePositions<'a> {
             encoding,
             len: rope.len_bytes(),
             line: None,
+            last: (0, 0),
         }
     }
 
@@ -121,6 +126,7 @@ impl<'a> LinePositions<'a> {
             let line = self.rope.byte_to_line(byte);
             let start = self.rope.line_to_byte(line);
             self.line = Some((line, start, self.rope.line(line).to_string()));
+            self.last = (0, 0);
         }
         let Some((line, start, text)) = &self.line else {
             return LineCol::default();
@@ -129,12 +135,18 @@ impl<'a> LinePositions<'a> {
         while !text.is_char_boundary(within) {
             within -= 1;
         }
-        let prefix = &text[..within];
+        let (from, col_at_from) = if within >= self.last.0 {
+            self.last
+        } else {
+            (0, 0)
+        };
+        let piece = &text[from..within];
         let col = match self.encoding {
             PositionEncoding::Utf8 => within,
-            PositionEncoding::Utf16 if prefix.is_ascii() => within,
-            PositionEncoding::Utf16 => prefix.encode_utf16().count(),
+            PositionEncoding::Utf16 if piece.is_ascii() => col_at_from + piece.len(),
+            PositionEncoding::Utf16 => col_at_from + piece.encode_utf16().count(),
         };
+        self.last = (within, col);
         LineCol {
             line: u32::try_from(*line).unwrap_or(u32::MAX),
             col: u32::try_from(col).unwrap_or(u32::MAX),
