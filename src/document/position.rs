@@ -88,10 +88,10 @@ pub fn to_line_col(rope: &Rope, byte: usize, encoding: PositionEncoding) -> Line
 }
 
 /// Converts many byte offsets of one text to positions, reading each line once. An offset on
-/// the line of the one before costs a scan from the one before (or from the line start, when
-/// it lies before it); only an offset on another line walks the rope. So ascending offsets
-/// cost one pass over their lines, however long a line is. Gives what [`to_line_col`] gives
-/// for every offset, in any order.
+/// the line of the one before, and after it, costs a scan from the one before; only an offset
+/// on another line, or back on the same line, walks the rope. So ascending offsets cost one
+/// pass over their lines, however long a line is, and no offset costs more than
+/// [`to_line_col`]. Gives what [`to_line_col`] gives for every offset, in any order.
 pub struct LinePositions<'a> {
     rope: &'a Rope,
     encoding: PositionEncoding,
@@ -135,16 +135,21 @@ impl<'a> LinePositions<'a> {
         while !text.is_char_boundary(within) {
             within -= 1;
         }
-        let (from, col_at_from) = if within >= self.last.0 {
-            self.last
-        } else {
-            (0, 0)
-        };
-        let piece = &text[from..within];
         let col = match self.encoding {
             PositionEncoding::Utf8 => within,
-            PositionEncoding::Utf16 if piece.is_ascii() => col_at_from + piece.len(),
-            PositionEncoding::Utf16 => col_at_from + piece.encode_utf16().count(),
+            PositionEncoding::Utf16 if within < self.last.0 => {
+                to_line_col(self.rope, start + within, self.encoding).col as usize
+            }
+            PositionEncoding::Utf16 => {
+                let (from, col_at_from) = self.last;
+                let piece = &text[from..within];
+                col_at_from
+                    + if piece.is_ascii() {
+                        piece.len()
+                    } else {
+                        piece.encode_utf16().count()
+                    }
+            }
         };
         self.last = (within, col);
         LineCol {
