@@ -30,6 +30,7 @@ use tower_lsp_server::{Client, LanguageServer};
 
 use super::convert;
 use super::documents::{Applied, Change, OpenDocument};
+use super::output::Notifier;
 use super::presentation;
 use super::workspace::{Workspace, path_of};
 use crate::analysis::Analysis;
@@ -55,6 +56,8 @@ struct State {
 /// The server's state and its connection to the client.
 pub struct Backend {
     client: Client,
+    /// Publishes diagnostics (all of them: one path keeps their order).
+    notifier: Notifier,
     state: Mutex<State>,
     /// Becomes true once the editor's settings are known (after `initialized`), so that the
     /// first diagnostics already follow them.
@@ -110,10 +113,11 @@ fn format_of(uri: &Uri, language_id: &str) -> TextFormat {
 }
 
 impl Backend {
-    /// A backend talking to `client`.
-    pub fn new(client: Client) -> Backend {
+    /// A backend talking to `client`, publishing diagnostics through `notifier`.
+    pub fn new(client: Client, notifier: Notifier) -> Backend {
         Backend {
             client,
+            notifier,
             state: Mutex::new(State::default()),
             settings_ready: tokio::sync::watch::Sender::new(false),
         }
@@ -199,9 +203,7 @@ impl Backend {
             let encoding = state.encoding;
             state.workspace.diagnostics(file, encoding)
         };
-        self.client
-            .publish_diagnostics(uri, diagnostics, None)
-            .await;
+        self.notifier.publish_diagnostics(uri, diagnostics, None);
     }
 
     /// Re-reads settings for every open document and refreshes their diagnostics.
@@ -370,9 +372,8 @@ impl Backend {
             if self.version_of(&uri) != Some(version) {
                 return;
             }
-            self.client
-                .publish_diagnostics(uri, diagnostics, Some(version))
-                .await;
+            self.notifier
+                .publish_diagnostics(uri, diagnostics, Some(version));
         }
     }
 }
@@ -557,9 +558,8 @@ impl LanguageServer for Backend {
                 self.lock().workspace.forget(&path);
                 touched = true;
                 if change.typ == FileChangeType::DELETED {
-                    self.client
-                        .publish_diagnostics(change.uri, Vec::new(), None)
-                        .await;
+                    self.notifier
+                        .publish_diagnostics(change.uri, Vec::new(), None);
                 }
             }
         }
@@ -630,7 +630,7 @@ impl LanguageServer for Backend {
             (state.documents.remove(&uri).is_some(), state.pull)
         };
         if removed && !pull {
-            self.client.publish_diagnostics(uri, Vec::new(), None).await;
+            self.notifier.publish_diagnostics(uri, Vec::new(), None);
         }
     }
 

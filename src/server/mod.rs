@@ -7,6 +7,7 @@ pub mod answer_guard;
 pub mod backend;
 pub mod convert;
 pub mod documents;
+pub mod output;
 pub mod presentation;
 pub mod transport;
 pub mod workspace;
@@ -62,18 +63,24 @@ pub(crate) fn prepare_language_of(text: &str) {
 }
 
 /// Serves LSP from `input` to `output` until the client exits or `input` ends: the guard
-/// against malformed messages, the service behind its answer guard. Must run inside a tokio
-/// runtime. Tests use it over in-memory pipes.
+/// against malformed messages, the service behind its answer guard, and one writer of the
+/// output for the framework's messages and the diagnostics. Must run inside a tokio runtime.
+/// Tests use it over in-memory pipes.
 pub async fn serve(
     input: impl tokio::io::AsyncRead + Unpin + Send + 'static,
     output: impl tokio::io::AsyncWrite + Unpin,
 ) {
-    let (service, socket) = LspService::new(backend::Backend::new);
+    let (framework_output, notifier, closer, frames) = output::channel();
+    let (service, socket) = LspService::new(|client| backend::Backend::new(client, notifier));
     let (guarded_writer, guarded_reader) = tokio::io::duplex(1 << 16);
     tokio::spawn(transport::guard(input, guarded_writer));
-    Server::new(guarded_reader, output, socket)
-        .serve(answer_guard::AnswerGuard::new(service))
-        .await;
+    let serving = async {
+        Server::new(guarded_reader, framework_output, socket)
+            .serve(answer_guard::AnswerGuard::new(service))
+            .await;
+        closer.close();
+    };
+    tokio::join!(serving, output::write_frames(output, frames));
 }
 
 /// Serves LSP on stdin/stdout until the client exits; returns the process exit status.
