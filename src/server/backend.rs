@@ -203,7 +203,9 @@ impl Backend {
             let encoding = state.encoding;
             state.workspace.diagnostics(file, encoding)
         };
-        self.notifier.publish_diagnostics(uri, diagnostics, None);
+        self.notifier
+            .publish_diagnostics(uri, diagnostics, None)
+            .await;
     }
 
     /// Re-reads settings for every open document and refreshes their diagnostics.
@@ -373,7 +375,8 @@ impl Backend {
                 return;
             }
             self.notifier
-                .publish_diagnostics(uri, diagnostics, Some(version));
+                .publish_diagnostics(uri, diagnostics, Some(version))
+                .await;
         }
     }
 }
@@ -559,7 +562,8 @@ impl LanguageServer for Backend {
                 touched = true;
                 if change.typ == FileChangeType::DELETED {
                     self.notifier
-                        .publish_diagnostics(change.uri, Vec::new(), None);
+                        .publish_diagnostics(change.uri, Vec::new(), None)
+                        .await;
                 }
             }
         }
@@ -569,6 +573,7 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> Result<()> {
+        self.notifier.stop();
         Ok(())
     }
 
@@ -630,7 +635,9 @@ impl LanguageServer for Backend {
             (state.documents.remove(&uri).is_some(), state.pull)
         };
         if removed && !pull {
-            self.notifier.publish_diagnostics(uri, Vec::new(), None);
+            self.notifier
+                .publish_diagnostics(uri, Vec::new(), None)
+                .await;
         }
     }
 

@@ -78,7 +78,7 @@ pub async fn serve(
         Server::new(guarded_reader, framework_output, socket)
             .serve(answer_guard::AnswerGuard::new(service))
             .await;
-        closer.close();
+        closer.close().await;
     };
     tokio::join!(serving, output::write_frames(output, frames));
 }

@@ -10,15 +10,24 @@
 //!
 //! Invariants: a frame is never interleaved with another; every publish of diagnostics goes
 //! through the [`Notifier`], so publishes for a document reach the client in the order they
-//! were made; frames handed over before [`Closer::close`] are all written.
+//! were made; frames handed over before [`Closer::close`] are all written. At most
+//! [`QUEUED_FRAMES`] frames wait for the writer: when a client stops reading, handing over
+//! waits and the framework stops reading input, as it did over a full pipe.
 
+use std::collections::VecDeque;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll, ready};
 
 use serde::Serialize;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::sync::mpsc::{Receiver, Sender, channel as bounded_channel};
+use tokio_util::sync::PollSender;
 use tower_lsp_server::ls_types::{Diagnostic, PublishDiagnosticsParams, Uri};
+
+/// How many frames may wait for the writer before handing over waits.
+pub const QUEUED_FRAMES: usize = 16;
 
 /// What the writer is handed.
 #[derive(Debug)]
@@ -41,7 +50,9 @@ fn frame(body: &[u8]) -> Vec<u8> {
 /// Sends notifications to the client, serialised from their types.
 #[derive(Debug, Clone)]
 pub struct Notifier {
-    frames: UnboundedSender<Output>,
+    frames: Sender<Output>,
+    /// Set once the client asked the server to shut down: nothing more is published.
+    stopped: Arc<AtomicBool>,
 }
 
 #[derive(Serialize)]
@@ -52,8 +63,9 @@ struct Notification<'a, P> {
 }
 
 impl Notifier {
-    /// Sends `textDocument/publishDiagnostics`. Nothing is sent once the output has closed.
-    pub fn publish_diagnostics(
+    /// Sends `textDocument/publishDiagnostics`, waiting while the writer's queue is full.
+    /// Nothing is sent after [`Notifier::stop`] or once the output has closed.
+    pub async fn publish_diagnostics(
         &self,
         uri: Uri,
         diagnostics: Vec<Diagnostic>,
@@ -64,10 +76,20 @@ impl Notifier {
             diagnostics,
             version,
         };
-        self.notify("textDocument/publishDiagnostics", &params);
+        self.notify("textDocument/publishDiagnostics", &params)
+            .await;
     }
 
-    fn notify(&self, method: &'static str, params: &impl Serialize) {
+    /// Publishes nothing more: the client has asked the server to shut down (and after its
+    /// `exit` the framework would send nothing either).
+    pub fn stop(&self) {
+        self.stopped.store(true, Ordering::Relaxed);
+    }
+
+    async fn notify(&self, method: &'static str, params: &impl Serialize) {
+        if self.stopped.load(Ordering::Relaxed) {
+            return;
+        }
         let message = Notification {
             jsonrpc: "2.0",
             method,
@@ -76,7 +98,7 @@ impl Notifier {
         match serde_json::to_vec(&message) {
             Ok(body) => {
                 // The writer is gone only after the session ended; there is no one to tell.
-                let _ = self.frames.send(Output::Frame(frame(&body)));
+                let _ = self.frames.send(Output::Frame(frame(&body))).await;
             }
             Err(e) => tracing::error!("cannot serialise {method}: {e}"),
         }
@@ -86,21 +108,24 @@ impl Notifier {
 /// Ends the output once the framework has stopped: what was handed over is still written.
 #[derive(Debug)]
 pub struct Closer {
-    frames: UnboundedSender<Output>,
+    frames: Sender<Output>,
 }
 
 impl Closer {
     /// Tells the writer to write what it was handed and stop.
-    pub fn close(self) {
-        let _ = self.frames.send(Output::Close);
+    pub async fn close(self) {
+        let _ = self.frames.send(Output::Close).await;
     }
 }
 
 /// The framework's output stream: takes its bytes and hands each whole message on as a frame.
 #[derive(Debug)]
 pub struct FrameSplitter {
-    frames: UnboundedSender<Output>,
+    frames: PollSender<Output>,
+    /// Bytes of a message not yet whole.
     pending: Vec<u8>,
+    /// Whole messages not yet handed over.
+    whole: VecDeque<Vec<u8>>,
 }
 
 /// The length of the first whole frame at the start of `bytes`, if there is one. A header
@@ -118,49 +143,68 @@ fn whole_frame_len(bytes: &[u8]) -> Option<usize> {
     (bytes.len() >= total).then_some(total)
 }
 
+impl FrameSplitter {
+    /// Hands over the whole messages, or says to wait while the writer's queue is full.
+    fn poll_hand_over(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        while !self.whole.is_empty() {
+            if ready!(self.frames.poll_reserve(cx)).is_err() {
+                return Poll::Ready(Err(std::io::ErrorKind::BrokenPipe.into()));
+            }
+            let Some(frame) = self.whole.pop_front() else {
+                break;
+            };
+            if self.frames.send_item(Output::Frame(frame)).is_err() {
+                return Poll::Ready(Err(std::io::ErrorKind::BrokenPipe.into()));
+            }
+        }
+        Poll::Ready(Ok(()))
+    }
+}
+
 impl AsyncWrite for FrameSplitter {
     fn poll_write(
         self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
+        cx: &mut Context<'_>,
         bytes: &[u8],
     ) -> Poll<std::io::Result<usize>> {
         let this = self.get_mut();
+        ready!(this.poll_hand_over(cx))?;
         this.pending.extend_from_slice(bytes);
         while let Some(len) = whole_frame_len(&this.pending) {
             let rest = this.pending.split_off(len);
-            let frame = std::mem::replace(&mut this.pending, rest);
-            if this.frames.send(Output::Frame(frame)).is_err() {
-                return Poll::Ready(Err(std::io::ErrorKind::BrokenPipe.into()));
-            }
+            this.whole
+                .push_back(std::mem::replace(&mut this.pending, rest));
         }
         Poll::Ready(Ok(bytes.len()))
     }
 
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Poll::Ready(Ok(()))
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        self.get_mut().poll_hand_over(cx)
     }
 
-    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Poll::Ready(Ok(()))
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        self.get_mut().poll_hand_over(cx)
     }
 }
 
 /// The frames to write, in the order they were handed over.
 #[derive(Debug)]
 pub struct Frames {
-    receiver: UnboundedReceiver<Output>,
+    receiver: Receiver<Output>,
 }
 
 /// A new output: the framework's stream, the notifier, the closer and the frames to write.
 pub fn channel() -> (FrameSplitter, Notifier, Closer, Frames) {
-    let (sender, receiver) = unbounded_channel();
+    let (sender, receiver) = bounded_channel(QUEUED_FRAMES);
     (
         FrameSplitter {
-            frames: sender.clone(),
+            frames: PollSender::new(sender.clone()),
             pending: Vec::new(),
+            whole: VecDeque::new(),
         },
         Notifier {
             frames: sender.clone(),
+            stopped: Arc::new(AtomicBool::new(false)),
         },
         Closer { frames: sender },
         Frames { receiver },
@@ -214,9 +258,10 @@ mod tests {
         ] {
             splitter.write_all(piece).await.unwrap();
         }
+        splitter.flush().await.unwrap();
         let uri: Uri = "file:///tmp/p.md".parse().unwrap();
-        notifier.publish_diagnostics(uri, Vec::new(), Some(4));
-        closer.close();
+        notifier.publish_diagnostics(uri, Vec::new(), Some(4)).await;
+        closer.close().await;
         let mut written = Vec::new();
         write_frames(&mut written, frames).await;
         let published = frame(
@@ -229,19 +274,65 @@ mod tests {
     async fn a_header_without_a_length_is_passed_on_not_held_back() {
         let (mut splitter, _notifier, closer, frames) = channel();
         splitter.write_all(b"X-Other: 1\r\n\r\n").await.unwrap();
-        closer.close();
+        splitter.flush().await.unwrap();
+        closer.close().await;
         let mut written = Vec::new();
         write_frames(&mut written, frames).await;
         assert_eq!(written, b"X-Other: 1\r\n\r\n");
     }
 
     #[tokio::test]
-    async fn nothing_is_written_after_close() {
-        let (_splitter, notifier, closer, frames) = channel();
-        closer.close();
-        notifier.publish_diagnostics("file:///a.md".parse().unwrap(), Vec::new(), None);
+    async fn nothing_is_published_after_stop_or_written_after_close() {
+        let (mut splitter, notifier, closer, frames) = channel();
+        notifier.stop();
+        notifier
+            .publish_diagnostics("file:///a.md".parse().unwrap(), Vec::new(), None)
+            .await;
+        closer.close().await;
+        splitter.write_all(&frame(b"{}")).await.unwrap();
+        let _ = splitter.flush().await;
         let mut written = Vec::new();
         write_frames(&mut written, frames).await;
         assert!(written.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_makes_handing_over_wait_for_the_writer() {
+        let (mut splitter, notifier, closer, frames) = channel();
+        let message = frame(br#"{"jsonrpc":"2.0","id":1,"result":null}"#);
+        let rounds = 2 * QUEUED_FRAMES;
+        let mut handed_over = 0;
+        // No writer runs yet: after the queue fills, handing over must wait, not grow.
+        for _ in 0..rounds {
+            let attempt = tokio::time::timeout(std::time::Duration::from_millis(20), async {
+                splitter.write_all(&message).await?;
+                splitter.flush().await
+            });
+            if attempt.await.is_err() {
+                break;
+            }
+            handed_over += 1;
+        }
+        assert!(
+            (QUEUED_FRAMES..rounds).contains(&handed_over),
+            "{handed_over} frames handed over to a queue of {QUEUED_FRAMES}"
+        );
+        // Once the writer runs, the rest goes through.
+        let framework = async {
+            splitter.flush().await.unwrap();
+            notifier
+                .publish_diagnostics("file:///a.md".parse().unwrap(), Vec::new(), None)
+                .await;
+            closer.close().await;
+        };
+        let mut written = Vec::new();
+        tokio::join!(framework, write_frames(&mut written, frames));
+        let text = String::from_utf8(written).unwrap();
+        assert_eq!(
+            text.matches("Content-Length").count(),
+            handed_over + 2,
+            "every frame handed over, the waiting one and the publish"
+        );
+        assert!(text.ends_with(r#""diagnostics":[]}}"#) || text.contains("publishDiagnostics"));
     }
 }
