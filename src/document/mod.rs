@@ -272,10 +272,11 @@ impl Document {
 
         // The edited chunk's tree, when the edit lies inside one chunk.
         let mut edited = None;
-        if let (true, Some(tree)) = (
-            first_touched == last_touched,
-            &self.chunks[first_touched].tree,
-        ) {
+        let kept_tree = self.chunks[first_touched]
+            .tree
+            .as_ref()
+            .filter(|_| first_touched == last_touched);
+        if let Some(tree) = kept_tree {
             let chunk = &self.chunks[first_touched];
             let input = self.input_edit(chunk.start, start, end, new_text);
             let mut tree = tree.clone();

@@ -125,7 +125,18 @@ impl<'a> LinePositions<'a> {
         if !on_cached_line {
             let line = self.rope.byte_to_line(byte);
             let start = self.rope.line_to_byte(line);
-            self.line = Some((line, start, self.rope.line(line).to_string()));
+            // The previous line's buffer is reused: one allocation per converter, not per line.
+            let mut text = self
+                .line
+                .take()
+                .map(|(_, _, text)| text)
+                .unwrap_or_default();
+            text.clear();
+            self.rope
+                .line(line)
+                .chunks()
+                .for_each(|chunk| text.push_str(chunk));
+            self.line = Some((line, start, text));
             self.last = (0, 0);
         }
         let Some((line, start, text)) = &self.line else {

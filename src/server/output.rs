@@ -133,10 +133,10 @@ pub struct FrameSplitter {
 /// its own, so that nothing is held back for good.
 fn whole_frame_len(bytes: &[u8]) -> Option<usize> {
     let header_end = bytes.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
-    let header = String::from_utf8_lossy(&bytes[..header_end]).to_ascii_lowercase();
+    let header = String::from_utf8_lossy(&bytes[..header_end]);
     let length = header
         .split("\r\n")
-        .find_map(|line| line.strip_prefix("content-length:"))
+        .find_map(super::transport::content_length_value)
         .and_then(|value| value.trim().parse::<usize>().ok())
         .unwrap_or(0);
     let total = header_end.checked_add(length)?;

@@ -25,6 +25,13 @@ fn is_message(body: &[u8]) -> bool {
         || serde_json::from_slice::<Response>(body).is_ok()
 }
 
+/// The text after the last `Content-Length:` in a header line (any case), if it has one.
+pub(crate) fn content_length_value(line: &str) -> Option<&str> {
+    const NAME: &str = "content-length:";
+    let at = line.to_ascii_lowercase().rfind(NAME)?;
+    Some(&line[at + NAME.len()..])
+}
+
 /// Copies LSP messages from `input` to `output`, replacing malformed ones, until `input` ends.
 pub async fn guard(input: impl AsyncRead + Unpin, mut output: impl AsyncWrite + Unpin) {
     let mut reader = BufReader::new(input);
@@ -47,9 +54,7 @@ pub async fn guard(input: impl AsyncRead + Unpin, mut output: impl AsyncWrite + 
             saw_header = true;
             // Found anywhere in the line: after a wrong length, the rest of a body runs into
             // the next header, and reading from there resynchronises the stream.
-            let lower = trimmed.to_ascii_lowercase();
-            if let Some(at) = lower.rfind("content-length:") {
-                let value = &trimmed[at + "content-length:".len()..];
+            if let Some(value) = content_length_value(trimmed) {
                 length = value.trim().parse().ok();
             }
         }
