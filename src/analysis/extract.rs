@@ -8,7 +8,6 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
 
 use super::fold::ascii_cased;
@@ -17,8 +16,9 @@ use super::language::Language;
 use super::lexicon::{
     Concept, Lexicon, MatchOnlyRegex, ascii_match_only, ascii_regex, lexicon, markers,
 };
+use super::name_search::{CookieSearch, NameSearch};
 use super::references::ArticleRef;
-use super::word_search::{WordSearch, is_word};
+use super::word_search::WordSearch;
 use crate::knowledge;
 use crate::knowledge::processors::Processor;
 
@@ -308,10 +308,10 @@ pub struct ProcessorMatcher {
     names: Option<NameSearch>,
     index: HashMap<String, usize>,
     /// Cookie names (folded), longest first, and their processors.
-    cookies: Option<MatchOnlyRegex>,
+    cookies: Option<CookieSearch>,
     cookie_index: Vec<(String, usize)>,
     /// Brand names that are also words, matched with their case over case-kept text.
-    exact_names: Option<MatchOnlyRegex>,
+    exact_names: Option<NameSearch>,
     exact_index: HashMap<String, usize>,
 }
 
@@ -335,7 +335,7 @@ impl ProcessorMatcher {
 fn exact_case_patterns(
     processors: &[Processor],
     base: usize,
-) -> (Option<MatchOnlyRegex>, HashMap<String, usize>) {
+) -> (Option<NameSearch>, HashMap<String, usize>) {
     let mut index = HashMap::new();
     for (i, processor) in processors.iter().enumerate() {
         let i = base + i;
@@ -346,15 +346,7 @@ fn exact_case_patterns(
             }
         }
     }
-    let mut names: Vec<&String> = index.keys().collect();
-    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
-    let alternatives: Vec<String> = names
-        .iter()
-        .map(|n| format!(r"{}(?:s|-[a-z0-9]+)?\b", regex::escape(n)))
-        .collect();
-    let regex = (!alternatives.is_empty())
-        .then(|| ascii_match_only(&format!(r"\b(?:{})", alternatives.join("|"))));
-    (regex, index)
+    (NameSearch::new(index.keys().cloned().collect()), index)
 }
 
 /// The recognisers for a list of processors.
@@ -365,7 +357,7 @@ fn processor_patterns(
 ) -> (
     Option<NameSearch>,
     HashMap<String, usize>,
-    Option<MatchOnlyRegex>,
+    Option<CookieSearch>,
     Vec<(String, usize)>,
 ) {
     let mut index = HashMap::new();
@@ -387,99 +379,8 @@ fn processor_patterns(
     }
     let names_search = NameSearch::new(index.keys().cloned().collect());
     cookie_index.sort_by_key(|(c, _)| std::cmp::Reverse(c.len()));
-    let cookie_alternatives: Vec<String> = cookie_index
-        .iter()
-        .map(|(c, _)| {
-            let escaped = regex::escape(c);
-            if c.starts_with('_') {
-                escaped
-            } else {
-                format!(r"\b{escaped}")
-            }
-        })
-        .collect();
-    let cookies_regex = (!cookie_alternatives.is_empty())
-        .then(|| ascii_match_only(&format!(r"(?:{})[a-z0-9_]*", cookie_alternatives.join("|"))));
-    (names_search, index, cookies_regex, cookie_index)
-}
-
-/// Whole-word search for many names at once (an Aho-Corasick automaton builds in a few
-/// milliseconds where one regex of thousands of alternatives took ~90 ms). A name that ends
-/// in a letter or digit may carry a possessive s ("Googles") or a hyphenated compound
-/// ("Facebook-pikselen").
-#[derive(Debug)]
-struct NameSearch {
-    automaton: AhoCorasick,
-}
-
-impl NameSearch {
-    fn new(names: Vec<String>) -> Option<NameSearch> {
-        if names.is_empty() {
-            return None;
-        }
-        // A contiguous NFA builds in a fraction of a DFA's time (a cold start cost) and
-        // searches single blocks about as fast.
-        let automaton = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-            .build(&names)
-            .ok()?;
-        Some(NameSearch { automaton })
-    }
-
-    /// Where a name matched at `start..end` ends with its suffix, if it stands as a word.
-    fn word_end(bytes: &[u8], start: usize, end: usize) -> Option<usize> {
-        let first = *bytes.get(start)?;
-        let last = *bytes.get(end.checked_sub(1)?)?;
-        let before = start.checked_sub(1).and_then(|i| bytes.get(i)).copied();
-        if is_word(first) == before.is_some_and(is_word) {
-            return None; // no word boundary before the name
-        }
-        if !is_word(last) {
-            return Some(end);
-        }
-        let boundary = |i: usize| !bytes.get(i).copied().is_some_and(is_word);
-        if bytes.get(end) == Some(&b's') && boundary(end + 1) {
-            return Some(end + 1);
-        }
-        if bytes.get(end) == Some(&b'-') {
-            let mut i = end + 1;
-            while bytes
-                .get(i)
-                .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-            {
-                i += 1;
-            }
-            if i > end + 1 && boundary(i) {
-                return Some(i);
-            }
-        }
-        boundary(end).then_some(end)
-    }
-
-    /// Matches in `haystack` (folded text): leftmost first, the longest name at a start,
-    /// never overlapping.
-    fn find_iter(&self, haystack: &str) -> Vec<Range<usize>> {
-        let bytes = haystack.as_bytes();
-        let mut candidates: Vec<(usize, usize, usize)> = self
-            .automaton
-            .find_overlapping_iter(haystack)
-            .filter_map(|m| {
-                let end = Self::word_end(bytes, m.start(), m.end())?;
-                Some((m.start(), m.end() - m.start(), end))
-            })
-            .collect();
-        candidates.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-        let mut out = Vec::new();
-        let mut free_from = 0;
-        for (start, _, end) in candidates {
-            if start >= free_from {
-                out.push(start..end);
-                free_from = end;
-            }
-        }
-        out
-    }
+    let cookies = CookieSearch::new(cookie_index.iter().map(|(c, _)| c.clone()).collect());
+    (names_search, index, cookies, cookie_index)
 }
 
 /// The processor a matched name belongs to: the name itself, or with a possessive s or a
@@ -657,7 +558,7 @@ fn find_processors(
     let by_exact_name: Vec<Range<usize>> = matcher
         .exact_names
         .as_ref()
-        .map(|regex| regex.find_iter(cased).map(|m| m.range()).collect())
+        .map(|search| search.find_iter(cased))
         .unwrap_or_default();
     let name_searches = [
         (by_name, folded, &matcher.index),
@@ -688,17 +589,17 @@ fn find_processors(
             });
         }
     }
-    if let Some(regex) = &matcher.cookies {
-        for m in regex.find_iter(folded) {
-            let matched = folded.get(m.range()).unwrap_or("");
+    if let Some(search) = &matcher.cookies {
+        for range in search.find_iter(folded) {
+            let matched = folded.get(range.clone()).unwrap_or("");
             let found = matcher
                 .cookie_index
                 .iter()
                 .find(|(c, _)| matched.starts_with(c.as_str()));
             if let Some((_, index)) = found {
-                let written = text.get(m.range()).unwrap_or(matched).to_string();
+                let written = text.get(range.clone()).unwrap_or(matched).to_string();
                 found_mentions.push(ProcessorMention {
-                    range: m.range(),
+                    range,
                     index: *index,
                     written,
                     negated: false,

@@ -16,6 +16,7 @@ pub mod hints;
 pub mod hover;
 pub mod language;
 pub mod lexicon;
+pub mod name_search;
 pub mod outline;
 pub mod references;
 pub mod rules;
