@@ -650,12 +650,19 @@ impl MarkedPieces {
         })
     }
 
-    fn of(&self, byte: u8) -> Option<&Hir> {
+    /// Which mark `byte` is (0, 1 or 2), if it is one.
+    fn mark_byte(byte: u8) -> Option<usize> {
         match byte {
-            1 => Some(&self.separator),
-            2 => Some(&self.gap_word),
-            3 => Some(&self.any_letters),
+            1..=3 => Some(usize::from(byte - 1)),
             _ => None,
+        }
+    }
+
+    fn of(&self, byte: u8) -> Option<&Hir> {
+        match Self::mark_byte(byte)? {
+            0 => Some(&self.separator),
+            1 => Some(&self.gap_word),
+            _ => Some(&self.any_letters),
         }
     }
 }
@@ -684,6 +691,29 @@ fn list_expression(patterns: &[String]) -> Hir {
             let written: Vec<String> = patterns.iter().map(|p| compile_pattern(p)).collect();
             parse_ascii(&written.join("|"))
         })
+}
+
+/// Whether `byte` stands for itself in the marked spelling: ASCII that is neither regex
+/// syntax nor a mark.
+fn is_plain_literal(byte: u8) -> bool {
+    byte.is_ascii()
+        && !matches!(
+            byte,
+            b'(' | b')'
+                | b'|'
+                | b'['
+                | b']'
+                | b'\\'
+                | b'?'
+                | b'*'
+                | b'+'
+                | b'{'
+                | b'}'
+                | b'^'
+                | b'$'
+                | b'.'
+        )
+        && MarkedPieces::mark_byte(byte).is_none()
 }
 
 /// A parser for the regex subset that [`spell_pattern`] writes with the marked spelling:
@@ -742,12 +772,27 @@ impl<'a> MarkedParser<'a> {
 
     fn concat(&mut self) -> Option<Hir> {
         let mut items = Vec::new();
+        // Plain letters are gathered into one literal: `Hir::concat` would merge them anyway,
+        // and one expression per letter was most of the parse's allocations.
+        let mut run: Vec<u8> = Vec::new();
         while let Some(byte) = self.peek() {
             if byte == b'|' || byte == b')' {
                 break;
             }
+            let quantified = matches!(self.bytes.get(self.at + 1), Some(b'?' | b'{'));
+            if is_plain_literal(byte) && !quantified {
+                run.push(byte);
+                self.at += 1;
+                continue;
+            }
+            if !run.is_empty() {
+                items.push(Hir::literal(std::mem::take(&mut run)));
+            }
             let atom = self.atom()?;
             items.push(self.repetition(atom)?);
+        }
+        if !run.is_empty() {
+            items.push(Hir::literal(run));
         }
         Some(Hir::concat(items))
     }
@@ -790,12 +835,8 @@ impl<'a> MarkedParser<'a> {
                     _ => None,
                 }
             }
-            b'?' | b'*' | b'+' | b'{' | b'}' | b']' | b'^' | b'$' | b'.' => None,
-            _ => match self.pieces.of(byte) {
-                Some(piece) => Some(piece.clone()),
-                None if byte.is_ascii() => Some(Hir::literal([byte])),
-                None => None,
-            },
+            _ if is_plain_literal(byte) => Some(Hir::literal([byte])),
+            _ => self.pieces.of(byte).cloned(),
         }
     }
 
