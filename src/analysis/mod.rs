@@ -84,19 +84,24 @@ impl Analysis {
 /// just opened, not an edit (which re-reads a block or two).
 const PARALLEL_MIN_BYTES: usize = 8 * 1024;
 
+/// The cores this process may use, asked once: the answer reads the cgroup's CPU quota.
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
+}
+
 /// The facts of each (hash, text) block. With enough text and a second core, the second half
 /// (by bytes) is read on a thread of its own: on a document just opened that halves the time
 /// to its first diagnostics. Facts are the same either way; a thread that cannot start, or
 /// that fails, leaves its half to this thread.
 fn extract_all(blocks: Vec<(u64, String)>, language: Language) -> Vec<(u64, BlockFacts)> {
     let total: usize = blocks.iter().map(|(_, text)| text.len()).sum();
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let read = |part: &[(u64, String)]| -> Vec<(u64, BlockFacts)> {
         part.iter()
             .map(|(hash, text)| (*hash, extract::extract(text, language)))
             .collect()
     };
-    if total < PARALLEL_MIN_BYTES || cores < 2 {
+    if total < PARALLEL_MIN_BYTES || cores() < 2 {
         return read(&blocks);
     }
     let mut half = 0;

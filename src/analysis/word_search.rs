@@ -54,9 +54,21 @@ impl Automaton {
     }
 }
 
+/// The bytes regex `\w` sees as word bytes in ASCII: letters, digits and `_`.
+static WORD_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_alphanumeric() || b == b'_';
+        byte += 1;
+    }
+    table
+};
+
 /// Whether a byte is a word byte as regex `\w` sees ASCII: a letter, digit or `_`.
 pub fn is_word(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || byte == b'_'
+    WORD_BYTES[usize::from(byte)]
 }
 
 /// Whether a regex `\b` holds at byte `at`: a word byte on exactly one side.
