@@ -80,51 +80,6 @@ impl Analysis {
     }
 }
 
-/// How much unread text makes a second thread worth starting to extract facts: a document
-/// just opened, not an edit (which re-reads a block or two).
-const PARALLEL_MIN_BYTES: usize = 8 * 1024;
-
-/// The cores this process may use, asked once: the answer reads the cgroup's CPU quota.
-fn cores() -> usize {
-    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
-}
-
-/// The facts of each (hash, text) block. With enough text and a second core, the second half
-/// (by bytes) is read on a thread of its own: on a document just opened that halves the time
-/// to its first diagnostics. Facts are the same either way; a thread that cannot start, or
-/// that fails, leaves its half to this thread.
-fn extract_all(blocks: Vec<(u64, String)>, language: Language) -> Vec<(u64, BlockFacts)> {
-    let total: usize = blocks.iter().map(|(_, text)| text.len()).sum();
-    let read = |part: &[(u64, String)]| -> Vec<(u64, BlockFacts)> {
-        part.iter()
-            .map(|(hash, text)| (*hash, extract::extract(text, language)))
-            .collect()
-    };
-    if total < PARALLEL_MIN_BYTES || cores() < 2 {
-        return read(&blocks);
-    }
-    let mut half = 0;
-    let mut bytes = 0;
-    while half < blocks.len() && bytes < total / 2 {
-        bytes += blocks[half].1.len();
-        half += 1;
-    }
-    let (first, second) = blocks.split_at(half);
-    std::thread::scope(|scope| {
-        let helper = std::thread::Builder::new()
-            .name("extract".to_string())
-            .spawn_scoped(scope, || read(second));
-        let mut facts = read(first);
-        let rest = helper
-            .ok()
-            .and_then(|handle| handle.join().ok())
-            .unwrap_or_else(|| read(second));
-        facts.extend(rest);
-        facts
-    })
-}
-
 /// Analyses documents, remembering block facts between runs.
 #[derive(Debug, Default)]
 pub struct Analyzer {
@@ -177,21 +132,6 @@ impl Analyzer {
             }
         };
 
-        // Blocks not read before: on a first analysis (a document just opened), all of them.
-        let mut unread: Vec<(u64, String)> = Vec::new();
-        let mut queued = rustc_hash::FxHashSet::default();
-        for block in &blocks {
-            if !self.facts.contains_key(&(block.hash, language)) && queued.insert(block.hash) {
-                unread.push((
-                    block.hash,
-                    document.slice(block.content.clone()).into_owned(),
-                ));
-            }
-        }
-        for (hash, facts) in extract_all(unread, language) {
-            self.facts
-                .insert((hash, language), (generation, Arc::new(facts)));
-        }
         let with_facts: Vec<_> = blocks
             .into_iter()
             .map(|block| {
@@ -313,41 +253,4 @@ pub fn prepare_for_text(text: &str) {
 /// Analyses a document once, without a memo.
 pub fn analyze(document: &Document, options: &Options) -> Analysis {
     Analyzer::new().analyze(document, options)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Blocks enough to be read on two threads give the facts each gives read alone, in order.
-    #[test]
-    fn facts_read_on_two_threads_equal_facts_read_one_by_one() {
-        let sentences = [
-            "Vi lagrer opplysningene i fem år, og sletter dem når avtalen avsluttes.",
-            "Du har rett til innsyn, retting og sletting. Kontakt personvernombudet.",
-            "Vi bruker Google Analytics og Mailchimp (USA) til markedsføring.",
-            "Behandlingsgrunnlaget er samtykke, jf. art. 6 nr. 1 bokstav a.",
-            "Du kan klage til Datatilsynet.",
-        ];
-        let blocks: Vec<(u64, String)> = (0..200u64)
-            .map(|i| {
-                (
-                    i,
-                    sentences[i as usize % sentences.len()].repeat(1 + i as usize % 3),
-                )
-            })
-            .collect();
-        let total: usize = blocks.iter().map(|(_, text)| text.len()).sum();
-        assert!(total >= 2 * PARALLEL_MIN_BYTES);
-        let one_by_one: Vec<(u64, BlockFacts)> = blocks
-            .iter()
-            .map(|(hash, text)| (*hash, extract::extract(text, Language::Nb)))
-            .collect();
-        assert!(
-            one_by_one
-                .iter()
-                .any(|(_, facts)| !facts.mentions.is_empty())
-        );
-        assert_eq!(extract_all(blocks, Language::Nb), one_by_one);
-    }
 }
