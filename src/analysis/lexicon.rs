@@ -569,9 +569,9 @@ const REGEX_SPELLING: Spelling = Spelling {
     any_letters: ANY_LETTERS,
 };
 
-/// The pieces as control characters that no pattern contains, for `list_expression` to
-/// replace in the parsed expression: parsing the separator class's text at every word gap
-/// took about half of a lexicon's compile time.
+/// The pieces as control characters that no pattern contains, which [`MarkedParser`] turns
+/// into the pieces' parsed expressions as it reads them: parsing the separator class's text at
+/// every word gap took about half of a lexicon's compile time.
 const MARKED_SPELLING: Spelling = Spelling {
     separator: "\u{1}",
     gap_word: "\u{2}",
@@ -686,8 +686,8 @@ fn list_expression(patterns: &[String]) -> Hir {
     MarkedParser::new(&source, MarkedPieces::get())
         .parse()
         .unwrap_or_else(|| {
-            // Syntax the small parser does not know: regex-syntax parses it, and the marks are
-            // then spelled out again (slower, same expression).
+            // Syntax the small parser does not know: regex-syntax parses the patterns written
+            // out in regex syntax instead (slower, same expression).
             let written: Vec<String> = patterns.iter().map(|p| compile_pattern(p)).collect();
             parse_ascii(&written.join("|"))
         })
@@ -727,8 +727,14 @@ struct MarkedParser<'a> {
     bytes: &'a [u8],
     at: usize,
     captures: u32,
+    /// Groups open around the current position.
+    depth: u32,
     pieces: &'a MarkedPieces,
 }
+
+/// The deepest nesting of groups the parser reads itself (regex-syntax allows 250; lexicon
+/// patterns nest two deep).
+const MARKED_MAX_DEPTH: u32 = 32;
 
 impl<'a> MarkedParser<'a> {
     fn new(source: &'a str, pieces: &'a MarkedPieces) -> MarkedParser<'a> {
@@ -736,6 +742,7 @@ impl<'a> MarkedParser<'a> {
             bytes: source.as_bytes(),
             at: 0,
             captures: 0,
+            depth: 0,
             pieces,
         }
     }
@@ -780,6 +787,11 @@ impl<'a> MarkedParser<'a> {
                 break;
             }
             let quantified = matches!(self.bytes.get(self.at + 1), Some(b'?' | b'{'));
+            if quantified && MarkedPieces::mark_byte(byte).is_some() {
+                // A mark stands for a repetition, so `?` after it would make that repetition
+                // lazy in regex syntax: outside the subset.
+                return None;
+            }
             if is_plain_literal(byte) && !quantified {
                 run.push(byte);
                 self.at += 1;
@@ -802,6 +814,9 @@ impl<'a> MarkedParser<'a> {
         self.at += 1;
         match byte {
             b'(' => {
+                if self.depth >= MARKED_MAX_DEPTH {
+                    return None;
+                }
                 let capturing = !self.bytes[self.at..].starts_with(b"?:");
                 if !capturing {
                     self.at += 2;
@@ -809,7 +824,9 @@ impl<'a> MarkedParser<'a> {
                     self.captures += 1;
                 }
                 let index = self.captures;
+                self.depth += 1;
                 let sub = self.alternation()?;
+                self.depth -= 1;
                 if !self.eat(b')') {
                     return None;
                 }
@@ -879,6 +896,9 @@ impl<'a> MarkedParser<'a> {
             };
             if !self.eat(b'}') {
                 return None;
+            }
+            if max.is_some_and(|max| max < min) {
+                return None; // regex-syntax rejects `{m,n}` with n < m
             }
             (min, max)
         } else {
@@ -1144,6 +1164,7 @@ mod tests {
         // Syntax outside the small parser's subset goes through regex-syntax instead.
         let anchored = ["slett* ^x".to_string()];
         assert_eq!(marked_parse(&anchored), None);
+        assert_ne!(list_expression(&anchored), list_expression(&pattern));
         assert_eq!(
             list_expression(&anchored),
             parse_ascii(&compile_pattern(&anchored[0]))
@@ -1152,6 +1173,34 @@ mod tests {
             list_expression(&pattern),
             parse_ascii(&compile_pattern("slett* ~3 e-?post [- ]mail (a|b c)?"))
         );
+    }
+
+    proptest! {
+        /// On any text over the subset's alphabet (and some syntax outside it), the small
+        /// parser either declines or gives the expression regex-syntax gives for the text with
+        /// its marks written out.
+        #[test]
+        fn the_marked_parser_declines_or_agrees_with_regex_syntax(
+            pieces in proptest::collection::vec(
+                prop_oneof![
+                    Just("a"), Just("b"), Just("("), Just("(?:"), Just(")"), Just("|"), Just("?"),
+                    Just("{0,2}"), Just("{3,1}"), Just("{2}"), Just("\\b"), Just("\\."),
+                    Just("\u{1}"), Just("\u{2}"), Just("\u{3}"), Just("[a-c]"), Just("*"),
+                    Just("."), Just("^"), Just("(((("),
+                ],
+                0..16,
+            )
+        ) {
+            let marked = pieces.concat();
+            let written = marked
+                .replace('\u{1}', SEPARATOR)
+                .replace('\u{2}', GAP_WORD)
+                .replace('\u{3}', ANY_LETTERS);
+            let theirs = regex_syntax::ParserBuilder::new().unicode(false).build().parse(&written);
+            if let Some(ours) = MarkedParser::new(&marked, MarkedPieces::get()).parse() {
+                prop_assert_eq!(Some(ours), theirs.ok(), "{:?}", marked);
+            }
+        }
     }
 
     /// Words of every pattern of every language, folded, to build texts that match many

@@ -2,12 +2,15 @@
 //! words, with a possessive or a compound's second part) and the cookies processors set (a
 //! name and whatever the cookie's own suffix adds).
 //!
-//! Names are looked up word by word in an index of their first words: building an
-//! Aho-Corasick automaton of the 2,076 shipped names took 3.5 ms of every cold start, the index
-//! takes 0.18 ms. Cookies, which may start inside a word, run on an Aho-Corasick automaton
-//! instead of the regex of all cookie names, whose compile and lazy DFA states were a cold
-//! start cost too. Each search gives the matches the search it replaces gave (the longest
-//! name first at the leftmost start, never overlapping); the unit tests below check that.
+//! Large name sets (the 2,076 shipped names and aliases) are looked up word by word in an
+//! index of their first words: building an Aho-Corasick automaton of them took 3.5 ms of every
+//! cold start, the index takes 0.18 ms. Small sets (an organisation's own brand names) and
+//! cookies, which may start inside a word, run on Aho-Corasick automata; those replace regexes
+//! whose compile and lazy DFA states were cold start costs too. Each search gives the matches
+//! of the search it replaces (the longest name first at the leftmost start, never
+//! overlapping), which the unit tests below check. One deliberate difference from the regex
+//! that brand names used: a name that ends in punctuation ("Acme Inc.") stands as a word
+//! whatever follows it, as processor names already did.
 
 use std::ops::Range;
 
@@ -52,7 +55,8 @@ struct WordIndex {
     /// Names that start with a word byte, by their first word (the leading run of word bytes),
     /// longest name first.
     by_first_word: FxHashMap<String, Vec<usize>>,
-    /// Names that start with any other byte: searched as substrings.
+    /// Names that start with any other byte: every occurrence is found, overlapping ones
+    /// included.
     others: Vec<usize>,
     /// The first two bytes of every first word (the first byte and 0 for a one-byte word), as
     /// bits: a word of the text whose two bytes are not here is passed without hashing it.
@@ -132,14 +136,20 @@ impl WordIndex {
         }
         for id in &self.others {
             let name = self.name(*id);
-            found.extend(haystack.match_indices(name).map(|(start, _)| (start, *id)));
+            let mut from = 0;
+            while let Some(at) = haystack.get(from..).and_then(|rest| rest.find(name)) {
+                found.push((from + at, *id));
+                // The name starts with an ASCII byte, so the next byte is a char boundary.
+                from += at + 1;
+            }
         }
         found
     }
 }
 
-/// Whole-word search for many names at once. A name that ends in a letter or digit may carry
-/// a possessive s ("Googles") or a hyphenated compound ("Facebook-pikselen").
+/// Whole-word search for many names at once. A name that ends in a word byte (a letter, a digit
+/// or `_`) may carry a possessive s ("Googles") or a hyphenated compound ("Facebook-pikselen")
+/// and must end a word; one that ends in punctuation stands as a word whatever follows.
 #[derive(Debug)]
 pub struct NameSearch {
     finder: NameFinder,
@@ -148,8 +158,8 @@ pub struct NameSearch {
 /// How a [`NameSearch`] finds where its names occur.
 #[derive(Debug)]
 enum NameFinder {
-    /// A few names: an automaton, which searches a block in a few instructions per byte (and
-    /// with a prefilter for one or two names) and builds quickly at this size.
+    /// A few names: an automaton, which searches a block in a few instructions per byte and
+    /// builds quickly at this size.
     Automaton(AhoCorasick),
     /// Many names: the word index, which builds in a fraction of the automaton's time.
     Index(WordIndex),
@@ -159,8 +169,11 @@ enum NameFinder {
 const AUTOMATON_MAX_NAMES: usize = 64;
 
 impl NameSearch {
-    /// A search for `names`, as they will appear in the haystack; `None` when there are none.
+    /// A search for `names`, as they will appear in the haystack; empty names are left out.
+    /// `None` when no name is left (or, which the names' sizes rule out, the automaton cannot
+    /// be built).
     pub fn new(names: Vec<String>) -> Option<NameSearch> {
+        let names: Vec<String> = names.into_iter().filter(|n| !n.is_empty()).collect();
         let indexed = names.len() > AUTOMATON_MAX_NAMES;
         NameSearch::with_finder(names, indexed)
     }
@@ -239,8 +252,9 @@ impl NameSearch {
     }
 }
 
-/// Search for cookie names: a name that starts with a letter or digit must start a word; one
-/// that starts with `_` may start anywhere. A match runs on over the letters, digits and `_`
+/// Search for cookie names: a name that starts with a letter or digit must start a word, one
+/// that starts with `_` may start anywhere, and one that starts with other punctuation needs a
+/// word byte before it (where a regex `\b` holds). A match runs on over the letters, digits and `_`
 /// that follow the name (`_ga` matches all of `_ga_1x2y`).
 #[derive(Debug)]
 pub struct CookieSearch {
@@ -411,6 +425,20 @@ mod tests {
         );
         assert!(expected.len() > names.len() * 3);
         assert_eq!(NameSearch::new(names).unwrap().find_iter(&text), expected);
+    }
+
+    /// Names that start with punctuation are found by the index wherever they occur,
+    /// overlapping occurrences included, as the automaton finds them.
+    #[test]
+    fn names_starting_with_punctuation_match_in_both_finders() {
+        let names: Vec<String> = [".a.", ".net", "x"].map(String::from).to_vec();
+        let text = " .a.a.b x.net .a.";
+        let by_index = NameSearch::with_finder(names.clone(), true).unwrap();
+        let by_automaton = NameSearch::with_finder(names, false).unwrap();
+        let found = by_index.find_iter(text);
+        assert_eq!(found, by_automaton.find_iter(text));
+        let words: Vec<&str> = found.iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(words, [".a.", "x", ".net"]);
     }
 
     proptest! {
