@@ -635,18 +635,16 @@ fn spell_pattern(pattern: &str, outside_classes: &Spelling) -> String {
 
 /// The expressions the marks of [`MARKED_SPELLING`] stand for, parsed once.
 struct MarkedPieces {
-    separator: Hir,
-    gap_word: Hir,
-    any_letters: Hir,
+    /// The separator, the gap word and the letters `*` stands for, in mark order (`\u{1}` to
+    /// `\u{3}`).
+    pieces: [Hir; 3],
 }
 
 impl MarkedPieces {
     fn get() -> &'static MarkedPieces {
         static CELL: OnceLock<MarkedPieces> = OnceLock::new();
         CELL.get_or_init(|| MarkedPieces {
-            separator: parse_ascii(SEPARATOR),
-            gap_word: parse_ascii(GAP_WORD),
-            any_letters: parse_ascii(ANY_LETTERS),
+            pieces: [SEPARATOR, GAP_WORD, ANY_LETTERS].map(parse_ascii),
         })
     }
 
@@ -658,22 +656,24 @@ impl MarkedPieces {
         }
     }
 
+    /// The expression mark `byte` stands for, if it is a mark.
     fn of(&self, byte: u8) -> Option<&Hir> {
-        match Self::mark_byte(byte)? {
-            0 => Some(&self.separator),
-            1 => Some(&self.gap_word),
-            _ => Some(&self.any_letters),
-        }
+        self.pieces.get(Self::mark_byte(byte)?)
     }
 }
 
 /// Parses ASCII regex syntax (no Unicode classes) to its expression.
-fn parse_ascii(source: &str) -> Hir {
+fn try_parse_ascii(source: &str) -> Result<Hir, Box<regex_syntax::Error>> {
     regex_syntax::ParserBuilder::new()
         .unicode(false)
         .build()
         .parse(source)
-        .unwrap_or_else(|e| panic!("lexicon pattern does not compile: {e}"))
+        .map_err(Box::new)
+}
+
+/// Parses ASCII regex syntax that is part of the shipped data (a failure is a bug there).
+fn parse_ascii(source: &str) -> Hir {
+    try_parse_ascii(source).unwrap_or_else(|e| panic!("lexicon pattern does not compile: {e}"))
 }
 
 /// The expression of a list of patterns, any of which may match.
@@ -872,11 +872,7 @@ impl<'a> MarkedParser<'a> {
             self.at += 1;
         }
         let text = std::str::from_utf8(&self.bytes[start..self.at]).ok()?;
-        regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .build()
-            .parse(text)
-            .ok()
+        try_parse_ascii(text).ok()
     }
 
     /// `atom` with the repetition that follows it, if any: `?` or `{m,n}`, greedy.
@@ -1196,7 +1192,7 @@ mod tests {
                 .replace('\u{1}', SEPARATOR)
                 .replace('\u{2}', GAP_WORD)
                 .replace('\u{3}', ANY_LETTERS);
-            let theirs = regex_syntax::ParserBuilder::new().unicode(false).build().parse(&written);
+            let theirs = try_parse_ascii(&written);
             if let Some(ours) = MarkedParser::new(&marked, MarkedPieces::get()).parse() {
                 prop_assert_eq!(Some(ours), theirs.ok(), "{:?}", marked);
             }

@@ -105,7 +105,7 @@ impl WordIndex {
         self.names.get(id).map(String::as_str).unwrap_or("")
     }
 
-    /// Every occurrence, as (start, name id), of a name that starts with a word byte at the
+    /// Every occurrence, as (start, length), of a name that starts with a word byte at the
     /// start of a word of `haystack`, or whose word is followed by a possessive `s`; and every
     /// occurrence of the other names anywhere. What follows a name is for the caller to check.
     fn occurrences(&self, haystack: &str) -> Vec<(usize, usize)> {
@@ -127,8 +127,9 @@ impl WordIndex {
                     continue;
                 }
                 for id in self.by_first_word.get(key).into_iter().flatten() {
-                    if haystack[at..].starts_with(self.name(*id)) {
-                        found.push((at, *id));
+                    let name = self.name(*id);
+                    if haystack[at..].starts_with(name) {
+                        found.push((at, name.len()));
                     }
                 }
             }
@@ -138,9 +139,9 @@ impl WordIndex {
             let name = self.name(*id);
             let mut from = 0;
             while let Some(at) = haystack.get(from..).and_then(|rest| rest.find(name)) {
-                found.push((from + at, *id));
-                // The name starts with an ASCII byte, so the next byte is a char boundary.
-                from += at + 1;
+                found.push((from + at, name.len()));
+                // On past the name's first character, so that overlapping occurrences count.
+                from += at + name.chars().next().map_or(1, char::len_utf8);
             }
         }
         found
@@ -199,11 +200,7 @@ impl NameSearch {
                 .find_overlapping_iter(haystack)
                 .map(|m| (m.start(), m.end() - m.start()))
                 .collect(),
-            NameFinder::Index(index) => index
-                .occurrences(haystack)
-                .into_iter()
-                .map(|(start, id)| (start, index.name(id).len()))
-                .collect(),
+            NameFinder::Index(index) => index.occurrences(haystack),
         }
     }
 
@@ -370,18 +367,27 @@ mod tests {
         assert_eq!(found, ["Delighteds", "Delighted-skjema", "Vipps"]);
     }
 
+    /// The shipped processors' names chosen by `names_of`, folded, at least 3 bytes long, once
+    /// each.
+    fn shipped_folded<'a>(
+        names_of: impl Fn(&'a crate::knowledge::processors::Processor) -> Vec<&'a String>,
+    ) -> Vec<String> {
+        let mut names: Vec<String> = crate::knowledge::processors::shipped()
+            .iter()
+            .flat_map(names_of)
+            .map(|n| super::super::fold::fold(n.trim()))
+            .filter(|n| n.len() >= 3)
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
     /// Every shipped cookie name, inside a word, at a word start, with a suffix and on its
     /// own: the search finds what the regex found.
     #[test]
     fn shipped_cookie_names_match_as_the_regex_did() {
-        let mut names: Vec<String> = crate::knowledge::processors::shipped()
-            .iter()
-            .flat_map(|p| p.cookies.iter())
-            .map(|c| super::super::fold::fold(c.trim()))
-            .filter(|c| c.len() >= 3)
-            .collect();
-        names.sort();
-        names.dedup();
+        let names = shipped_folded(|p| p.cookies.iter().collect());
         assert!(names.len() > 50, "only {} cookie names", names.len());
         let text: String = names
             .iter()
@@ -399,14 +405,7 @@ mod tests {
     /// every byte found (the search this one replaced, whose semantics the regex test pins).
     #[test]
     fn shipped_names_match_as_the_automaton_did() {
-        let mut names: Vec<String> = crate::knowledge::processors::shipped()
-            .iter()
-            .flat_map(|p| std::iter::once(&p.name).chain(&p.aliases))
-            .map(|n| super::super::fold::fold(n.trim()))
-            .filter(|n| n.len() >= 3)
-            .collect();
-        names.sort();
-        names.dedup();
+        let names = shipped_folded(|p| std::iter::once(&p.name).chain(&p.aliases).collect());
         assert!(names.len() > 1000, "only {} names", names.len());
         let text: String = names
             .iter()
