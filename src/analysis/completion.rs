@@ -7,12 +7,10 @@
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use regex::Regex;
-
+use super::ascii_regex::{AsciiRegex, ascii_regex};
 use super::fold::fold;
 use super::hover::article_markdown;
 use super::language::Language;
-use super::lexicon::ascii_regex;
 use super::references::ArticleRef;
 use crate::knowledge;
 use crate::knowledge::processors::Processor;
@@ -71,14 +69,14 @@ pub struct CompletionItem {
 }
 
 struct Contexts {
-    point_nb: Regex,
-    point_en: Regex,
-    article: Regex,
-    paragraph_nb: Regex,
-    paragraph_en: Regex,
-    basis: Regex,
-    authority: Regex,
-    word: Regex,
+    point_nb: AsciiRegex,
+    point_en: AsciiRegex,
+    article: AsciiRegex,
+    paragraph_nb: AsciiRegex,
+    paragraph_en: AsciiRegex,
+    basis: AsciiRegex,
+    authority: AsciiRegex,
+    word: AsciiRegex,
 }
 
 fn contexts() -> &'static Contexts {

@@ -8,14 +8,11 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use regex::Regex;
-
+use super::ascii_regex::{AsciiRegex, MatchOnlyRegex, ascii_match_only, ascii_regex};
 use super::fold::ascii_cased;
 use super::fold::fold;
 use super::language::Language;
-use super::lexicon::{
-    Concept, Lexicon, MatchOnlyRegex, ascii_match_only, ascii_regex, lexicon, markers,
-};
+use super::lexicon::{Concept, Lexicon, lexicon, markers};
 use super::name_search::{CookieSearch, NameSearch};
 use super::references::ArticleRef;
 use super::word_search::WordSearch;
@@ -282,14 +279,14 @@ struct Patterns {
     address_folded: MatchOnlyRegex,
     /// Address patterns over case-kept ASCII text (post codes, streets).
     address_cased: Vec<MatchOnlyRegex>,
-    organisation: Regex,
+    organisation: AsciiRegex,
     name_run: MatchOnlyRegex,
-    name_run_before_copula: Regex,
-    name_run_after_copula: Regex,
-    org_number: Regex,
-    numeric_date: Regex,
-    iso_date: Regex,
-    basis_refs: Vec<Regex>,
+    name_run_before_copula: AsciiRegex,
+    name_run_after_copula: AsciiRegex,
+    org_number: AsciiRegex,
+    numeric_date: AsciiRegex,
+    iso_date: AsciiRegex,
+    basis_refs: Vec<AsciiRegex>,
     cookie_name: MatchOnlyRegex,
     /// Authority aliases, owned by their index in [`knowledge::authorities`].
     authorities: WordSearch,
@@ -641,25 +638,25 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
     let candidates = lexicon.candidates(&folded);
     let cues: Vec<Range<usize>> = lexicon
         .list_to_search(candidates, Concept::RightCue, false)
-        .map(|r| r.find_iter(&folded).map(|m| m.range()).collect())
+        .map(|list| list.find_all(&folded))
         .unwrap_or_default();
     for concept in Concept::ALL {
         let mut found: Vec<Range<usize>> = Vec::new();
         if concept == Concept::RightCue {
             found.extend(cues.iter().cloned());
         } else if let Some(strong) = lexicon.list_to_search(candidates, concept, false) {
-            found.extend(strong.find_iter(&folded).map(|m| m.range()));
+            found.extend(strong.find_all(&folded));
         }
         if let Some(weak) = lexicon.list_to_search(candidates, concept, true) {
-            for m in weak.find_iter(&folded) {
-                let sentence = &sentences[sentence_index(&sentences, m.start()) as usize];
+            for m in weak.find_all(&folded) {
+                let sentence = &sentences[sentence_index(&sentences, m.start) as usize];
                 let cued = cues.iter().any(|cue| {
-                    cue.end <= m.start()
+                    cue.end <= m.start
                         && cue.start >= sentence.start
-                        && words_between(text, cue.end..m.start()) <= 6
+                        && words_between(text, cue.end..m.start) <= 6
                 });
-                if cued && !found.iter().any(|f| f.start < m.end() && m.start() < f.end) {
-                    found.push(m.range());
+                if cued && !found.iter().any(|f| f.start < m.end && m.start < f.end) {
+                    found.push(m);
                 }
             }
         }

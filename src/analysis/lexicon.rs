@@ -5,13 +5,15 @@
 //! in the data, caught by the unit tests, so matching never fails at run time.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::OnceLock;
 
-use regex::{Regex, RegexBuilder};
 use regex_syntax::hir::{Capture, Hir, Repetition};
 use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
+use super::ascii_regex::{AsciiRegex, MatchOnlyRegex, ascii_regex, match_only_config};
+use super::backtrack::ListProgram;
 use super::fold::fold;
 use super::language::Language;
 use crate::knowledge;
@@ -289,11 +291,16 @@ pub struct ConceptMatcher {
     pub weak: PatternList,
 }
 
-/// A list of lexicon patterns, compiled to one regex on first use: a session compiles only
-/// the lists its documents give the prefilter a reason to search.
+/// A list of lexicon patterns, compiled on first use: a session compiles only the lists its
+/// documents give the prefilter a reason to search.
+///
+/// Searches run a backtracking program of the patterns ([`ListProgram`]), which builds in
+/// microseconds; the list's regex, whose matches are the same, is compiled only for a search
+/// that the program gives up on, and serves the tests as the reference.
 #[derive(Debug, Default)]
 pub struct PatternList {
     patterns: Vec<String>,
+    program: OnceLock<Option<ListProgram>>,
     compiled: OnceLock<Option<MatchOnlyRegex>>,
 }
 
@@ -301,15 +308,45 @@ impl PatternList {
     fn new(patterns: Vec<String>) -> PatternList {
         PatternList {
             patterns,
+            program: OnceLock::new(),
             compiled: OnceLock::new(),
         }
     }
 
-    /// The compiled list; `None` when it has no patterns.
+    /// The list compiled as one regex; `None` when it has no patterns.
     pub fn regex(&self) -> Option<&MatchOnlyRegex> {
         self.compiled
             .get_or_init(|| compile_list(&self.patterns))
             .as_ref()
+    }
+
+    /// The list's backtracking program; `None` when it has no patterns or one outside the
+    /// program's subset (the shipped lists are all inside it: a unit test checks).
+    fn program(&self) -> Option<&ListProgram> {
+        self.program
+            .get_or_init(|| compile_program(&self.patterns))
+            .as_ref()
+    }
+
+    /// Compiles the list ahead of its first search.
+    fn prepare(&self) {
+        if self.program().is_none() {
+            self.regex();
+        }
+    }
+
+    /// Every match of the list in `folded` text, leftmost-first and non-overlapping: the
+    /// ranges the list's regex finds.
+    pub fn find_all(&self, folded: &str) -> Vec<Range<usize>> {
+        if let Some(found) = self
+            .program()
+            .and_then(|program| program.find_all(folded.as_bytes()).ok())
+        {
+            return found;
+        }
+        self.regex()
+            .map(|regex| regex.find_iter(folded).map(|m| m.range()).collect())
+            .unwrap_or_default()
     }
 }
 
@@ -360,9 +397,9 @@ pub struct Lexicon {
     /// Month names and abbreviations and their numbers.
     pub months: HashMap<String, u32>,
     /// A retention period: a number (or number word) and a unit (over folded text).
-    pub period: Regex,
+    pub period: AsciiRegex,
     /// A date written with a month name (over folded text).
-    pub named_date: Regex,
+    pub named_date: AsciiRegex,
     prefilter: Prefilter,
 }
 
@@ -379,28 +416,24 @@ impl Lexicon {
     /// itself, and the two threads meet in the middle instead of queueing on the same list.
     pub fn compile_all(&self) {
         for matcher in self.concepts.iter().rev() {
-            matcher.strong.regex();
-            matcher.weak.regex();
+            matcher.strong.prepare();
+            matcher.weak.prepare();
         }
     }
 
-    /// The compiled strong (or weak) list of `concept`, when `candidates` say it may match:
-    /// a list the prefilter rules out is neither compiled nor searched.
+    /// The strong (or weak) list of `concept`, when `candidates` say it may match: a list the
+    /// prefilter rules out is neither compiled nor searched.
     pub fn list_to_search(
         &self,
         candidates: Candidates,
         concept: Concept,
         weak: bool,
-    ) -> Option<&MatchOnlyRegex> {
+    ) -> Option<&PatternList> {
         if !candidates.may_match(concept, weak) {
             return None;
         }
         let matcher = self.concept(concept);
-        if weak {
-            matcher.weak.regex()
-        } else {
-            matcher.strong.regex()
-        }
+        Some(if weak { &matcher.weak } else { &matcher.strong })
     }
 
     /// Which concepts' pattern lists can match somewhere in `folded`: one pass over the text
@@ -923,49 +956,33 @@ impl<'a> MarkedParser<'a> {
     }
 }
 
-/// Compiles an ASCII pattern over folded text (see [`super::fold`]).
-pub fn ascii_regex(source: &str) -> Regex {
-    RegexBuilder::new(source)
-        .unicode(false)
-        .build()
-        .unwrap_or_else(|e| panic!("lexicon pattern does not compile: {e}"))
-}
-
-/// A pattern that only reports where its matches are: a regex-automata meta regex. Lexicon
-/// lists are among them, and match-only patterns of the knowledge base.
-pub type MatchOnlyRegex = regex_automata::meta::Regex;
-
-/// A list's patterns as one regex, without a literal prefilter: the lists run over single
-/// blocks (a paragraph, a list item), where the lazy DFA alone is as fast as a prefilter, and
-/// building ~100 Teddy prefilters per language cost a quarter of the compile time on the
-/// server's cold start.
+/// A list's patterns as one regex (the reference for its program, and the fallback for a
+/// search the program gives up on).
 fn compile_list(patterns: &[String]) -> Option<MatchOnlyRegex> {
     if patterns.is_empty() {
         return None;
     }
     let regex = MatchOnlyRegex::builder()
-        .configure(match_only_config().auto_prefilter(false))
+        .configure(match_only_config())
         .build_from_hir(&list_expression(patterns))
         .unwrap_or_else(|e| panic!("lexicon pattern does not compile: {e}"));
     Some(regex)
 }
 
-/// A meta regex that finds where matches are and nothing more: no capture groups, and no
-/// engines that exist only to report groups. Those cost build time on every cold start.
-fn match_only_config() -> regex_automata::meta::Config {
-    MatchOnlyRegex::config()
-        .which_captures(regex_automata::nfa::thompson::WhichCaptures::Implicit)
-        .onepass(false)
-        .backtrack(false)
+/// A list's patterns as one backtracking program, each pattern's expression parsed on its own.
+fn compile_program(patterns: &[String]) -> Option<ListProgram> {
+    let expressions: Vec<Hir> = patterns.iter().map(|p| pattern_expression(p)).collect();
+    ListProgram::compile(&expressions)
 }
 
-/// Compiles an ASCII pattern that only needs match positions (see [`match_only_config`]).
-pub fn ascii_match_only(source: &str) -> MatchOnlyRegex {
-    MatchOnlyRegex::builder()
-        .syntax(regex_automata::util::syntax::Config::new().unicode(false))
-        .configure(match_only_config())
-        .build(source)
-        .unwrap_or_else(|e| panic!("pattern does not compile: {e}"))
+/// The expression of one pattern.
+fn pattern_expression(pattern: &str) -> Hir {
+    MarkedParser::new(
+        &spell_pattern(pattern, &MARKED_SPELLING),
+        MarkedPieces::get(),
+    )
+    .parse()
+    .unwrap_or_else(|| parse_ascii(&compile_pattern(pattern)))
 }
 
 fn source_for(language: Language) -> &'static str {
@@ -1260,6 +1277,81 @@ mod tests {
                 assert_eq!(prefilter_names_every_match(paragraph), Ok(()));
             }
         }
+    }
+
+    /// Every list of every language has a backtracking program, and on `text` it finds the
+    /// ranges the list's regex finds.
+    fn programs_find_what_regexes_find(text: &str) -> Result<(), String> {
+        let folded = fold(text);
+        for language in Language::ALL {
+            let lexicon = lexicon(language);
+            for concept in Concept::ALL {
+                let matcher = lexicon.concept(concept);
+                for (list, weak) in [(&matcher.strong, false), (&matcher.weak, true)] {
+                    let Some(regex) = list.regex() else {
+                        continue;
+                    };
+                    let name = format!("{language:?} {concept:?} weak={weak}");
+                    let program = list
+                        .program()
+                        .ok_or_else(|| format!("{name}: no program"))?;
+                    let theirs: Vec<Range<usize>> =
+                        regex.find_iter(&folded).map(|m| m.range()).collect();
+                    let ours = program
+                        .find_all(folded.as_bytes())
+                        .map_err(|_| format!("{name}: gave up on {text:?}"))?;
+                    if ours != theirs {
+                        return Err(format!("{name} on {text:?}: {ours:?} != {theirs:?}"));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+        #[test]
+        fn programs_agree_with_regexes_on_lexicon_words(
+            picks in prop::collection::vec(
+                (
+                    any::<prop::sample::Index>(),
+                    prop::sample::select(
+                        &[" ", ", ", ". ", "-", " - ", "", "s ", "ene ", "/", " (", ") ", "\n"][..]
+                    ),
+                ),
+                1..24,
+            )
+        ) {
+            let words = lexicon_words();
+            let text: String =
+                picks.iter().map(|(i, sep)| format!("{}{sep}", i.get(&words))).collect();
+            prop_assert_eq!(programs_find_what_regexes_find(&text), Ok(()));
+        }
+    }
+
+    #[test]
+    fn programs_agree_with_regexes_on_the_seed_policies() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/seeds");
+        let mut paragraphs = 0;
+        // Without the corpus beside the repository, the generated texts above still run.
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            for paragraph in text.split("\n\n") {
+                assert_eq!(programs_find_what_regexes_find(paragraph), Ok(()));
+                paragraphs += 1;
+            }
+        }
+        assert_eq!(programs_find_what_regexes_find(""), Ok(()));
+        // The searches use the programs: each gives the same ranges as the list's regex.
+        let list = &lexicon(Language::Nb).concept(Concept::RightAccess).strong;
+        assert!(list.program().is_some());
+        let text = fold("Du har rett til innsyn, og til en kopi av personopplysningene.");
+        assert_eq!(
+            list.find_all(&text).len(),
+            2,
+            "{paragraphs} seed paragraphs"
+        );
     }
 
     fn matches(language: Language, concept: Concept, text: &str) -> bool {

@@ -4,6 +4,8 @@
 //! are memoised by the block's content hash in an [`Analyzer`], so re-analysing after an edit
 //! re-reads only the blocks that changed.
 
+pub mod ascii_regex;
+pub mod backtrack;
 pub mod completion;
 pub mod coverage;
 pub mod directives;

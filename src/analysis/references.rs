@@ -10,10 +10,8 @@
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use regex::Regex;
-
+use super::ascii_regex::{AsciiRegex, ascii_regex};
 use super::fold::fold;
-use super::lexicon::ascii_regex;
 
 /// A reference to an article, paragraph or point of the GDPR.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,11 +30,11 @@ pub struct ArticleRef {
 }
 
 struct Patterns {
-    keyword: Regex,
-    regulation_before: Regex,
-    other_before: Regex,
-    regulation_after: Regex,
-    other_after: Regex,
+    keyword: AsciiRegex,
+    regulation_before: AsciiRegex,
+    other_before: AsciiRegex,
+    regulation_after: AsciiRegex,
+    other_after: AsciiRegex,
 }
 
 fn patterns() -> &'static Patterns {

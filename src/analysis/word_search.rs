@@ -45,7 +45,7 @@ impl Automaton {
     fn matches(&self, haystack: &str, out: &mut Vec<(Range<usize>, usize)>) {
         let bytes = haystack.as_bytes();
         for m in self.automaton.find_overlapping_iter(haystack) {
-            if boundary(bytes, m.start()) && boundary(bytes, m.end()) {
+            if word_boundary(bytes, m.start()) && word_boundary(bytes, m.end()) {
                 if let Some(owner) = self.owners.get(m.pattern().as_usize()) {
                     out.push((m.range(), *owner));
                 }
@@ -72,7 +72,7 @@ pub fn is_word(byte: u8) -> bool {
 }
 
 /// Whether a regex `\b` holds at byte `at`: a word byte on exactly one side.
-fn boundary(bytes: &[u8], at: usize) -> bool {
+pub fn word_boundary(bytes: &[u8], at: usize) -> bool {
     let before = at
         .checked_sub(1)
         .and_then(|i| bytes.get(i))
@@ -186,7 +186,7 @@ mod tests {
                 };
                 for (start, _) in haystack.match_indices(&name) {
                     let end = start + name.len();
-                    if boundary(haystack.as_bytes(), start) && boundary(haystack.as_bytes(), end) {
+                    if word_boundary(haystack.as_bytes(), start) && word_boundary(haystack.as_bytes(), end) {
                         expected.push((start..end, owner));
                     }
                 }
