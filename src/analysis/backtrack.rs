@@ -13,12 +13,14 @@
 //! Invariants:
 //! - on any text, the same match ranges as the regex, or [`TooComplex`] when a search would
 //!   need more than [`MAX_VISITED`] memo entries (the caller then asks the regex);
-//! - bounded work: a branch point (instruction and position) is explored at most once per
-//!   search, so a search costs at most the program's length times the text's;
+//! - bounded work: an alternative (instruction and position) is taken up at most once per
+//!   search, and each leads along one path of the program, so a search's work is polynomial
+//!   in the program's length and the text's, never exponential;
 //! - expressions outside the supported subset are refused when compiled: Unicode classes,
-//!   look-arounds other than ASCII word boundaries and the text's ends, lazy repetitions of
-//!   more than one byte, patterns that can match the empty string, lists of more than 64
-//!   patterns.
+//!   look-arounds other than ASCII word boundaries and the text's ends, unbounded repetitions
+//!   of something that can match nothing, patterns that can match the empty string, lists of
+//!   more than 64 patterns. Without such loops the search has no cycle that consumes nothing,
+//!   so memoising is only a saving: a state explored again has failed before.
 
 use std::cell::RefCell;
 use std::ops::Range;
@@ -34,12 +36,50 @@ pub const MAX_VISITED: usize = 1 << 18;
 /// The most patterns a list may have: a position's candidates are the bits of a `u64`.
 const MAX_PATTERNS: usize = 64;
 
+/// How many first bytes make a pattern broad (see [`ListProgram::required`]).
+const BROAD_START: u32 = 8;
+
 /// The longest program compiled (repetitions are written out).
 const MAX_INSTRUCTIONS: usize = 1 << 16;
 
 /// A search gave up: it would have needed more than [`MAX_VISITED`] memo entries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TooComplex;
+
+/// A text prepared for the searches of many lists: its bytes, and where its words start
+/// (where most patterns can start).
+#[derive(Debug, Clone)]
+pub struct SearchText<'h> {
+    text: &'h str,
+    bytes: &'h [u8],
+    word_starts: Vec<usize>,
+}
+
+impl<'h> SearchText<'h> {
+    /// Prepares `text`.
+    pub fn new(text: &'h str) -> SearchText<'h> {
+        let bytes = text.as_bytes();
+        let mut previous_is_word = false;
+        let mut word_starts = Vec::new();
+        for (at, byte) in bytes.iter().enumerate() {
+            let is_word_byte = is_word(*byte);
+            if is_word_byte && !previous_is_word {
+                word_starts.push(at);
+            }
+            previous_is_word = is_word_byte;
+        }
+        SearchText {
+            text,
+            bytes,
+            word_starts,
+        }
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &'h str {
+        self.text
+    }
+}
 
 /// A set of bytes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -50,6 +90,25 @@ impl ByteSet {
         self.0[usize::from(byte >> 6)] |= 1 << (byte & 63);
     }
 
+    /// Inserts the bytes from `start` to `end`, both included, a word of 64 at a time.
+    fn insert_range(&mut self, start: u8, end: u8) {
+        let (start, end) = (u32::from(start), u32::from(end));
+        for (index, word) in self.0.iter_mut().enumerate() {
+            let low = index as u32 * 64;
+            let (from, to) = (start.max(low), end.min(low + 63));
+            if from > to {
+                continue;
+            }
+            let width = to - from + 1;
+            let bits = if width == 64 {
+                u64::MAX
+            } else {
+                ((1u64 << width) - 1) << (from - low)
+            };
+            *word |= bits;
+        }
+    }
+
     fn contains(&self, byte: u8) -> bool {
         self.0[usize::from(byte >> 6)] >> (byte & 63) & 1 == 1
     }
@@ -58,6 +117,10 @@ impl ByteSet {
         for (mine, theirs) in self.0.iter_mut().zip(other.0) {
             *mine |= theirs;
         }
+    }
+
+    fn len(&self) -> u32 {
+        self.0.iter().map(|word| word.count_ones()).sum()
     }
 
     fn is_subset_of(&self, other: &ByteSet) -> bool {
@@ -99,8 +162,15 @@ enum Inst {
     Literal { start: u32, len: u32 },
     /// One byte of set `set`.
     Byte { set: u32 },
-    /// From `min` to `max` bytes of set `set`, as many as possible first.
-    Repeat { set: u32, min: u32, max: u32 },
+    /// From `min` to `max` bytes of set `set`, as many as possible first. `whole_run` when
+    /// the next instruction is `\b` and the set holds only word bytes: a shorter run ending
+    /// inside the run cannot go on, so only the longest and the empty one are tried.
+    Repeat {
+        set: u32,
+        min: u32,
+        max: u32,
+        whole_run: bool,
+    },
     /// A condition on the position.
     Assert(Assertion),
     /// Go on at `prefer`; if that fails, at `other`.
@@ -121,9 +191,16 @@ pub struct ListProgram {
     starts: Vec<u32>,
     /// For each byte, the patterns (bits, in list order) whose matches can start with it.
     by_first_byte: Box<[u64; 256]>,
+    /// For each byte (and 256 for the text's end), the patterns whose matches can have it
+    /// second.
+    by_second_byte: Box<[u64; 257]>,
     /// Whether every pattern starts with `\b` and a word byte, so that a match can start
     /// only where a word does.
     word_starts_only: bool,
+    /// Patterns that can start with many bytes, each with a literal (a range of the byte
+    /// pool) that every match of it contains: a search leaves out those whose literal the
+    /// text lacks, instead of trying them at every word.
+    required: Vec<(u32, Range<usize>)>,
 }
 
 /// Translates expressions into one program.
@@ -230,6 +307,7 @@ impl Compiler {
                     set,
                     min,
                     max: max.unwrap_or(u32::MAX),
+                    whole_run: false,
                 })?;
                 return Some(());
             }
@@ -237,21 +315,16 @@ impl Compiler {
         // Written out as the regex's Thompson compiler writes them, so that alternatives come
         // in the same order.
         let choice = |body: u32, exit: u32| {
-            if greedy {
-                Inst::Split {
-                    prefer: body,
-                    other: exit,
-                }
-            } else {
-                Inst::Split {
-                    prefer: exit,
-                    other: body,
-                }
-            }
+            let (prefer, other) = if greedy { (body, exit) } else { (exit, body) };
+            Inst::Split { prefer, other }
         };
         let Some(max) = *max else {
-            let never_empty = sub.properties().minimum_len().is_some_and(|len| len > 0);
-            if min == 0 && never_empty {
+            // A loop whose body can match nothing is refused: the regex's engines take an
+            // empty pass through it in an order a plain depth-first search does not follow.
+            if sub.properties().minimum_len().is_none_or(|len| len == 0) {
+                return None;
+            }
+            if min == 0 {
                 // `x*`: a split that `x` loops back to.
                 let split = self.emit(Inst::Match)?;
                 self.expression(sub)?;
@@ -260,25 +333,15 @@ impl Compiler {
                 self.patch(split, choice(split + 1, exit));
                 return Some(());
             }
-            // `x{n,}` is `n - 1` copies, then one that repeats itself; `x*` where `x` can
-            // match nothing is `(?:x+)?` (a loop back to the split it came from would take
-            // an empty `x` for a dead end).
-            let enter = if min == 0 {
-                Some(self.emit(Inst::Match)?)
-            } else {
-                for _ in 1..min {
-                    self.expression(sub)?;
-                }
-                None
-            };
+            // `x{n,}`: `n - 1` copies, then one that repeats itself.
+            for _ in 1..min {
+                self.expression(sub)?;
+            }
             let body = self.next();
             self.expression(sub)?;
             let again = self.emit(Inst::Match)?;
             let exit = self.next();
             self.patch(again, choice(body, exit));
-            if let Some(enter) = enter {
-                self.patch(enter, choice(body, exit));
-            }
             return Some(());
         };
         // `min` copies, then optional copies each nested in the one before: `x{1,3}` is
@@ -305,9 +368,7 @@ fn byte_set(class: &Class) -> Option<ByteSet> {
     match class {
         Class::Bytes(bytes) => {
             for range in bytes.ranges() {
-                for byte in range.start()..=range.end() {
-                    set.insert(byte);
-                }
+                set.insert_range(range.start(), range.end());
             }
         }
         Class::Unicode(chars) => {
@@ -317,9 +378,7 @@ fn byte_set(class: &Class) -> Option<ByteSet> {
                 if !end.is_ascii() {
                     return None;
                 }
-                for byte in start..=end {
-                    set.insert(byte);
-                }
+                set.insert_range(start, end);
             }
         }
     }
@@ -349,12 +408,13 @@ fn assertion(look: Look) -> Option<Assertion> {
     })
 }
 
-/// What can begin a match from an instruction.
-struct Beginning {
-    /// The bytes a match's first byte can be.
-    first: ByteSet,
-    /// Whether a match can end without consuming a byte.
-    empty: bool,
+/// The bytes that can come first (or second) in a match from an instruction on.
+#[derive(Debug, Clone, Copy, Default)]
+struct Lookahead {
+    /// The bytes it can be.
+    bytes: ByteSet,
+    /// Whether the match can end there instead (before the text's end, or at it).
+    may_end: bool,
 }
 
 impl ListProgram {
@@ -381,34 +441,107 @@ impl ListProgram {
             sets: compiler.sets,
             starts,
             by_first_byte: Box::new([0; 256]),
+            by_second_byte: Box::new([0; 257]),
             word_starts_only: true,
+            required: Vec::new(),
         };
         let word_bytes = ByteSet::word_bytes();
+        for at in 0..program.insts.len() {
+            let next = program.insts.get(at + 1).copied();
+            if let Some(Inst::Repeat { set, whole_run, .. }) = program.insts.get_mut(at) {
+                *whole_run = next == Some(Inst::Assert(Assertion::WordBoundary))
+                    && program.sets[*set as usize].is_subset_of(&word_bytes);
+            }
+        }
         for (index, start) in program.starts.iter().enumerate() {
-            let beginning = program.beginning(*start);
-            if beginning.empty {
+            let (steps, empty) = program.first_steps(*start);
+            if empty {
                 return None;
             }
+            let first = program.first_bytes(&steps);
+            let second = program.second_bytes(&steps);
+            let bit = 1u64 << index;
             for byte in 0..=u8::MAX {
-                if beginning.first.contains(byte) {
-                    program.by_first_byte[usize::from(byte)] |= 1 << index;
+                if first.bytes.contains(byte) {
+                    program.by_first_byte[usize::from(byte)] |= bit;
                 }
+                if second.may_end || second.bytes.contains(byte) {
+                    program.by_second_byte[usize::from(byte)] |= bit;
+                }
+            }
+            if second.may_end {
+                program.by_second_byte[256] |= bit;
             }
             let at_boundary = matches!(
                 program.insts.get(*start as usize),
                 Some(Inst::Assert(Assertion::WordBoundary))
             );
-            program.word_starts_only &= at_boundary && beginning.first.is_subset_of(&word_bytes);
+            program.word_starts_only &= at_boundary && first.bytes.is_subset_of(&word_bytes);
+            if first.bytes.len() > BROAD_START {
+                if let Some(literal) = program.required_literal(*start) {
+                    program.required.push((index as u32, literal));
+                }
+            }
         }
         Some(program)
     }
 
-    /// What can begin a match that starts at instruction `start`.
-    fn beginning(&self, start: u32) -> Beginning {
-        let mut beginning = Beginning {
-            first: ByteSet::default(),
-            empty: false,
-        };
+    /// The longest literal that every match from instruction `start` passes through.
+    fn required_literal(&self, start: u32) -> Option<Range<usize>> {
+        let mut literals: Vec<(u32, Range<usize>)> = self
+            .reachable(start, None)
+            .into_iter()
+            .filter_map(|pc| match self.insts.get(pc as usize) {
+                Some(Inst::Literal { start, len }) if *len > 0 => {
+                    Some((pc, *start as usize..(*start + *len) as usize))
+                }
+                _ => None,
+            })
+            .collect();
+        literals.sort_by_key(|(_, range)| std::cmp::Reverse(range.len()));
+        literals
+            .into_iter()
+            .find(|(pc, _)| {
+                !self
+                    .reachable(start, Some(*pc))
+                    .iter()
+                    .any(|reached| self.insts.get(*reached as usize) == Some(&Inst::Match))
+            })
+            .map(|(_, range)| range)
+    }
+
+    /// The instructions reachable from `start` without passing through `avoid`.
+    fn reachable(&self, start: u32, avoid: Option<u32>) -> Vec<u32> {
+        let mut seen = vec![false; self.insts.len()];
+        let mut reached = Vec::new();
+        let mut pending = vec![start];
+        while let Some(pc) = pending.pop() {
+            if Some(pc) == avoid {
+                continue;
+            }
+            let Some(inst) = self.insts.get(pc as usize) else {
+                continue;
+            };
+            if std::mem::replace(&mut seen[pc as usize], true) {
+                continue;
+            }
+            reached.push(pc);
+            match *inst {
+                Inst::Split { prefer, other } => pending.extend([prefer, other]),
+                Inst::Jump(target) => pending.push(target),
+                Inst::Match => {}
+                _ => pending.push(pc + 1),
+            }
+        }
+        reached
+    }
+
+    /// The instructions that can consume a match's next byte from instruction `start` on
+    /// (through assertions, which are not checked, splits and jumps), and whether the match
+    /// can end before one does.
+    fn first_steps(&self, start: u32) -> (Vec<u32>, bool) {
+        let mut steps = Vec::new();
+        let mut empty = false;
         let mut seen = vec![false; self.insts.len()];
         let mut pending = vec![start];
         while let Some(pc) = pending.pop() {
@@ -419,14 +552,11 @@ impl ListProgram {
                 continue;
             }
             match *inst {
-                Inst::Literal { start, len } => match self.bytes.get(start as usize) {
-                    Some(byte) if len > 0 => beginning.first.insert(*byte),
-                    _ => pending.push(pc + 1),
-                },
-                Inst::Byte { set } => beginning.first.union(&self.sets[set as usize]),
-                Inst::Repeat { set, min, max } => {
+                Inst::Literal { len: 0, .. } => pending.push(pc + 1),
+                Inst::Literal { .. } | Inst::Byte { .. } => steps.push(pc),
+                Inst::Repeat { min, max, .. } => {
                     if max > 0 {
-                        beginning.first.union(&self.sets[set as usize]);
+                        steps.push(pc);
                     }
                     if min == 0 {
                         pending.push(pc + 1);
@@ -435,33 +565,89 @@ impl ListProgram {
                 Inst::Assert(_) => pending.push(pc + 1),
                 Inst::Split { prefer, other } => pending.extend([other, prefer]),
                 Inst::Jump(target) => pending.push(target),
-                Inst::Match => beginning.empty = true,
+                Inst::Match => empty = true,
             }
         }
-        beginning
+        (steps, empty)
     }
 
-    /// Every match in `haystack`, leftmost-first and non-overlapping, as the list's regex
-    /// would report them with `find_iter`.
-    pub fn find_all(&self, haystack: &[u8]) -> Result<Vec<Range<usize>>, TooComplex> {
-        if u32::try_from(haystack.len()).is_err() {
+    /// The bytes `steps` can consume first.
+    fn first_bytes(&self, steps: &[u32]) -> Lookahead {
+        let mut first = Lookahead::default();
+        for pc in steps {
+            match self.insts.get(*pc as usize) {
+                Some(Inst::Literal { start, .. }) => {
+                    if let Some(byte) = self.bytes.get(*start as usize) {
+                        first.bytes.insert(*byte);
+                    }
+                }
+                Some(Inst::Byte { set } | Inst::Repeat { set, .. }) => {
+                    first.bytes.union(&self.sets[*set as usize]);
+                }
+                _ => {}
+            }
+        }
+        first
+    }
+
+    /// The bytes that can follow the first byte `steps` consume.
+    fn second_bytes(&self, steps: &[u32]) -> Lookahead {
+        let mut second = Lookahead::default();
+        let then = |pc: u32, second: &mut Lookahead| {
+            let (next_steps, empty) = self.first_steps(pc);
+            second.bytes.union(&self.first_bytes(&next_steps).bytes);
+            second.may_end |= empty;
+        };
+        for pc in steps {
+            match self.insts.get(*pc as usize) {
+                Some(Inst::Literal { start, len }) if *len >= 2 => {
+                    if let Some(byte) = self.bytes.get(*start as usize + 1) {
+                        second.bytes.insert(*byte);
+                    }
+                }
+                Some(Inst::Literal { .. } | Inst::Byte { .. }) => then(pc + 1, &mut second),
+                Some(Inst::Repeat { set, min, max, .. }) => {
+                    if *max >= 2 {
+                        second.bytes.union(&self.sets[*set as usize]);
+                    }
+                    if *min <= 1 {
+                        then(pc + 1, &mut second);
+                    }
+                }
+                _ => {}
+            }
+        }
+        second
+    }
+
+    /// Every match in `text`, leftmost-first and non-overlapping, as the list's regex would
+    /// report them with `find_iter`.
+    pub fn find_all(&self, text: &SearchText) -> Result<Vec<Range<usize>>, TooComplex> {
+        if u32::try_from(text.bytes.len()).is_err() {
             return Err(TooComplex);
         }
         SCRATCH.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut scratch) => self.search(haystack, &mut scratch),
-            Err(_) => self.search(haystack, &mut Scratch::default()),
+            Ok(mut scratch) => self.search(text, &mut scratch),
+            Err(_) => self.search(text, &mut Scratch::default()),
         })
     }
 
     fn search(
         &self,
-        haystack: &[u8],
+        text: &SearchText,
         scratch: &mut Scratch,
     ) -> Result<Vec<Range<usize>>, TooComplex> {
         scratch.reset();
+        let mut absent = 0u64;
+        for (index, literal) in &self.required {
+            let literal = &self.bytes[literal.clone()];
+            if memchr::memmem::find(text.bytes, literal).is_none() {
+                absent |= 1 << index;
+            }
+        }
         let mut found = Vec::new();
         let mut from = 0;
-        while let Some(matched) = self.find_from(haystack, from, scratch)? {
+        while let Some(matched) = self.find_from(text, from, !absent, scratch)? {
             // A state explored on the way to a match has not failed: forget them all.
             scratch.reset();
             // Matches are never empty (refused when compiled), so the search moves on.
@@ -474,31 +660,78 @@ impl ListProgram {
     /// The leftmost match starting at or after `from`.
     fn find_from(
         &self,
-        haystack: &[u8],
+        text: &SearchText,
         from: usize,
+        patterns: u64,
         scratch: &mut Scratch,
     ) -> Result<Option<Range<usize>>, TooComplex> {
-        let mut previous_is_word = from
-            .checked_sub(1)
-            .and_then(|i| haystack.get(i))
-            .is_some_and(|b| is_word(*b));
-        for (start, byte) in haystack.iter().enumerate().skip(from) {
-            let is_word_byte = is_word(*byte);
-            let word_start = is_word_byte && !previous_is_word;
-            previous_is_word = is_word_byte;
-            if self.word_starts_only && !word_start {
+        let haystack = text.bytes;
+        if self.word_starts_only {
+            let first = text.word_starts.partition_point(|start| *start < from);
+            for start in text.word_starts.iter().skip(first) {
+                let candidates = self.candidates_at(*start, haystack) & patterns;
+                if candidates == 0 {
+                    continue;
+                }
+                if let Some(end) = self.run_candidates(*start, haystack, candidates, scratch)? {
+                    return Ok(Some(*start..end));
+                }
+            }
+            return Ok(None);
+        }
+        for start in from..haystack.len() {
+            let candidates = self.candidates_at(start, haystack) & patterns;
+            if candidates == 0 {
                 continue;
             }
-            let mut candidates = self.by_first_byte[usize::from(*byte)];
-            while candidates != 0 {
-                let index = candidates.trailing_zeros() as usize;
-                candidates &= candidates - 1;
-                if let Some(end) = self.run(self.starts[index], start, haystack, scratch)? {
-                    return Ok(Some(start..end));
-                }
+            if let Some(end) = self.run_candidates(start, haystack, candidates, scratch)? {
+                return Ok(Some(start..end));
             }
         }
         Ok(None)
+    }
+
+    /// The patterns (bits, in list order) whose first two bytes can be those at `start`.
+    #[inline]
+    fn candidates_at(&self, start: usize, haystack: &[u8]) -> u64 {
+        let Some(byte) = haystack.get(start) else {
+            return 0;
+        };
+        let second = haystack.get(start + 1).map_or(256, |b| usize::from(*b));
+        self.by_first_byte[usize::from(*byte)] & self.by_second_byte[second]
+    }
+
+    /// Where the first of `candidates` (bits, in list order) that matches at `start` ends.
+    fn run_candidates(
+        &self,
+        start: usize,
+        haystack: &[u8],
+        mut candidates: u64,
+        scratch: &mut Scratch,
+    ) -> Result<Option<usize>, TooComplex> {
+        while candidates != 0 {
+            let index = candidates.trailing_zeros() as usize;
+            candidates &= candidates - 1;
+            if let Some(end) = self.run(self.starts[index], start, haystack, scratch)? {
+                return Ok(Some(end));
+            }
+        }
+        Ok(None)
+    }
+
+    /// False when instruction `pc` fails at once at `at`: an alternative that is not worth a
+    /// memo entry.
+    #[inline]
+    fn may_go_on(&self, pc: u32, at: usize, haystack: &[u8]) -> bool {
+        let next = haystack.get(at);
+        match self.insts.get(pc as usize) {
+            Some(Inst::Literal { start, len }) if *len > 0 => {
+                next.is_some() && next == self.bytes.get(*start as usize)
+            }
+            Some(Inst::Byte { set }) => next.is_some_and(|b| self.sets[*set as usize].contains(*b)),
+            Some(Inst::Assert(Assertion::WordBoundary)) => word_boundary(haystack, at),
+            _ => true,
+        }
     }
 
     /// Where a match of the pattern at instruction `pc` that starts at `start` ends, taking
@@ -511,22 +744,56 @@ impl ListProgram {
         scratch: &mut Scratch,
     ) -> Result<Option<usize>, TooComplex> {
         scratch.stack.clear();
-        scratch.stack.push(Frame::Step { pc, at: start });
-        while let Some(frame) = scratch.stack.pop() {
-            let (mut pc, mut at) = match frame {
-                Frame::Step { pc, at } => (pc, at),
-                Frame::Shorter { next, fewest, at } => {
-                    if at > fewest {
-                        scratch.stack.push(Frame::Shorter {
-                            next,
-                            fewest,
-                            at: at - 1,
-                        });
+        // The first state is not memoised: it is tried once per start. The alternatives left
+        // on the stack are, each when it is taken up.
+        let mut first = Some((pc, start));
+        loop {
+            let (mut pc, mut at) = if let Some(state) = first.take() {
+                state
+            } else {
+                match scratch.stack.pop() {
+                    None => return Ok(None),
+                    Some(Frame::Step { pc, at }) => {
+                        if !self.may_go_on(pc, at, haystack)
+                            || !scratch.visit(pc, at, Visit::Alternative)?
+                        {
+                            continue;
+                        }
+                        (pc, at)
                     }
-                    if !scratch.visit(next, at, Visit::AfterRepeat)? {
-                        continue;
+                    Some(Frame::Shorter { next, fewest, at }) => {
+                        // The longest of the shorter runs that the next instruction does not
+                        // fail after at once; the ones before it are left on the stack.
+                        let mut at = at;
+                        if let Some(Inst::Literal { start, len: 1.. }) =
+                            self.insts.get(next as usize)
+                        {
+                            // Only where the literal's first byte is: a run before a literal
+                            // (`*opplysning`) is mostly longer than the part that fits.
+                            let first = self.bytes.get(*start as usize).copied().unwrap_or(0);
+                            let run = haystack.get(fewest..=at).unwrap_or_default();
+                            match memchr::memrchr(first, run) {
+                                Some(offset) => at = fewest + offset,
+                                None => continue,
+                            }
+                        }
+                        while at > fewest && !self.may_go_on(next, at, haystack) {
+                            at -= 1;
+                        }
+                        if at > fewest {
+                            scratch.stack.push(Frame::Shorter {
+                                next,
+                                fewest,
+                                at: at - 1,
+                            });
+                        }
+                        if !self.may_go_on(next, at, haystack)
+                            || !scratch.visit(next, at, Visit::AfterRepeat)?
+                        {
+                            continue;
+                        }
+                        (next, at)
                     }
-                    (next, at)
                 }
             };
             while let Some(inst) = self.insts.get(pc as usize) {
@@ -534,9 +801,11 @@ impl ListProgram {
                     Inst::Match => return Ok(Some(at)),
                     Inst::Literal { start, len } => {
                         let literal = &self.bytes[start as usize..(start + len) as usize];
-                        if !haystack
-                            .get(at..)
-                            .is_some_and(|rest| rest.starts_with(literal))
+                        // Byte by byte: most literals fail on their first byte, and short ones
+                        // are not worth a call to `memcmp`.
+                        let rest = haystack.get(at..).unwrap_or_default();
+                        if rest.len() < literal.len()
+                            || !literal.iter().zip(rest).all(|(want, have)| want == have)
                         {
                             break;
                         }
@@ -553,7 +822,12 @@ impl ListProgram {
                         at += 1;
                         pc += 1;
                     }
-                    Inst::Repeat { set, min, max } => {
+                    Inst::Repeat {
+                        set,
+                        min,
+                        max,
+                        whole_run,
+                    } => {
                         let set = &self.sets[set as usize];
                         let rest = haystack.get(at..).unwrap_or_default();
                         let count = rest
@@ -561,22 +835,26 @@ impl ListProgram {
                             .take(max as usize)
                             .take_while(|b| set.contains(**b))
                             .count();
-                        let fewest = at + min as usize;
                         if count < min as usize {
                             break;
                         }
-                        at += count;
-                        pc += 1;
-                        if at > fewest {
+                        let fewest = at + min as usize;
+                        let longest = at + count;
+                        // Shorter runs, longest first; with `whole_run`, only the empty one.
+                        let shorter = if whole_run {
+                            (min == 0 && count > 0).then_some(at)
+                        } else {
+                            (longest > fewest).then(|| longest - 1)
+                        };
+                        if let Some(shorter) = shorter {
                             scratch.stack.push(Frame::Shorter {
-                                next: pc,
+                                next: pc + 1,
                                 fewest,
-                                at: at - 1,
+                                at: shorter,
                             });
                         }
-                        if !scratch.visit(pc, at, Visit::AfterRepeat)? {
-                            break;
-                        }
+                        at = longest;
+                        pc += 1;
                     }
                     Inst::Assert(assertion) => {
                         let holds = match assertion {
@@ -591,9 +869,6 @@ impl ListProgram {
                         pc += 1;
                     }
                     Inst::Split { prefer, other } => {
-                        if !scratch.visit(pc, at, Visit::Split)? {
-                            break;
-                        }
                         scratch.stack.push(Frame::Step { pc: other, at });
                         pc = prefer;
                     }
@@ -601,7 +876,6 @@ impl ListProgram {
                 }
             }
         }
-        Ok(None)
     }
 }
 
@@ -615,11 +889,12 @@ enum Frame {
     Shorter { next: u32, fewest: usize, at: usize },
 }
 
-/// The kinds of memoised states, kept apart because a repetition's continuation can itself be
-/// a branch point.
+/// The kinds of memoised states.
 #[derive(Debug, Clone, Copy)]
 enum Visit {
-    Split = 0,
+    /// An alternative taken up from the stack.
+    Alternative = 0,
+    /// A shorter run of a repetition.
     AfterRepeat = 1,
 }
 
@@ -645,7 +920,7 @@ impl Scratch {
         if self.visited.len() >= MAX_VISITED {
             return Err(TooComplex);
         }
-        let key = (u64::from(pc) << 33) | ((kind as u64) << 32) | at as u64;
+        let key = (u64::from(pc) << 34) | ((kind as u64) << 32) | at as u64;
         Ok(self.visited.insert(key))
     }
 }
@@ -678,7 +953,27 @@ mod tests {
 
     fn program_matches(patterns: &[&str], haystack: &str) -> Option<Vec<Range<usize>>> {
         let hirs: Vec<Hir> = patterns.iter().map(|p| parse(p)).collect();
-        ListProgram::compile(&hirs).map(|p| p.find_all(haystack.as_bytes()).expect("simple"))
+        ListProgram::compile(&hirs).map(|p| p.find_all(&SearchText::new(haystack)).expect("simple"))
+    }
+
+    #[test]
+    fn byte_ranges_insert_every_byte_between_their_ends() {
+        for (start, end) in [
+            (0u8, 255u8),
+            (0, 0),
+            (63, 64),
+            (10, 200),
+            (255, 255),
+            (64, 127),
+        ] {
+            let mut by_range = ByteSet::default();
+            by_range.insert_range(start, end);
+            let mut by_byte = ByteSet::default();
+            for byte in start..=end {
+                by_byte.insert(byte);
+            }
+            assert_eq!(by_range, by_byte, "{start}..={end}");
+        }
     }
 
     #[test]
@@ -716,7 +1011,15 @@ mod tests {
 
     #[test]
     fn unsupported_expressions_are_refused() {
-        for pattern in [r"a*", r"(?:)", r"\b", r"(?-u:\b{start})a", r"a|"] {
+        for pattern in [
+            r"a*",
+            r"(?:)",
+            r"\b",
+            r"(?-u:\b{start})a",
+            r"a|",
+            r"(?:a?)*b",
+            r"(?:a|b?)+c",
+        ] {
             assert!(
                 ListProgram::compile(&[parse(pattern)]).is_none(),
                 "{pattern}"
@@ -749,7 +1052,7 @@ mod tests {
         let wide = r"\ba(?:[ -]+[\w-]+){0,200}[ -]+b\b";
         let program = ListProgram::compile(&[parse(wide)]).expect("compiles");
         let long = format!("a {}", "x-".repeat(4000));
-        assert_eq!(program.find_all(long.as_bytes()), Err(TooComplex));
+        assert_eq!(program.find_all(&SearchText::new(&long)), Err(TooComplex));
     }
 
     proptest! {
@@ -783,7 +1086,7 @@ mod tests {
             let theirs: Vec<Range<usize>> =
                 regex.find_iter(&haystack).map(|m| m.range()).collect();
             prop_assert_eq!(
-                program.find_all(haystack.as_bytes()),
+                program.find_all(&SearchText::new(&haystack)),
                 Ok(theirs),
                 "{:?} on {:?}",
                 patterns,

@@ -9,6 +9,7 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use super::ascii_regex::{AsciiRegex, MatchOnlyRegex, ascii_match_only, ascii_regex};
+use super::backtrack::SearchText;
 use super::fold::ascii_cased;
 use super::fold::fold;
 use super::language::Language;
@@ -636,19 +637,20 @@ pub fn extract(text: &str, language: Language) -> BlockFacts {
 
     // Concepts, strong and weak, searched only where their required words occur.
     let candidates = lexicon.candidates(&folded);
+    let search_text = SearchText::new(&folded);
     let cues: Vec<Range<usize>> = lexicon
         .list_to_search(candidates, Concept::RightCue, false)
-        .map(|list| list.find_all(&folded))
+        .map(|list| list.find_all(&search_text))
         .unwrap_or_default();
     for concept in Concept::ALL {
         let mut found: Vec<Range<usize>> = Vec::new();
         if concept == Concept::RightCue {
             found.extend(cues.iter().cloned());
         } else if let Some(strong) = lexicon.list_to_search(candidates, concept, false) {
-            found.extend(strong.find_all(&folded));
+            found.extend(strong.find_all(&search_text));
         }
         if let Some(weak) = lexicon.list_to_search(candidates, concept, true) {
-            for m in weak.find_all(&folded) {
+            for m in weak.find_all(&search_text) {
                 let sentence = &sentences[sentence_index(&sentences, m.start) as usize];
                 let cued = cues.iter().any(|cue| {
                     cue.end <= m.start

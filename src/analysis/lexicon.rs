@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
 use super::ascii_regex::{AsciiRegex, MatchOnlyRegex, ascii_regex, match_only_config};
-use super::backtrack::ListProgram;
+use super::backtrack::{ListProgram, SearchText};
 use super::fold::fold;
 use super::language::Language;
 use crate::knowledge;
@@ -337,15 +337,20 @@ impl PatternList {
 
     /// Every match of the list in `folded` text, leftmost-first and non-overlapping: the
     /// ranges the list's regex finds.
-    pub fn find_all(&self, folded: &str) -> Vec<Range<usize>> {
+    pub fn find_all(&self, folded: &SearchText) -> Vec<Range<usize>> {
         if let Some(found) = self
             .program()
-            .and_then(|program| program.find_all(folded.as_bytes()).ok())
+            .and_then(|program| program.find_all(folded).ok())
         {
             return found;
         }
         self.regex()
-            .map(|regex| regex.find_iter(folded).map(|m| m.range()).collect())
+            .map(|regex| {
+                regex
+                    .find_iter(folded.as_str())
+                    .map(|m| m.range())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
@@ -1298,7 +1303,7 @@ mod tests {
                     let theirs: Vec<Range<usize>> =
                         regex.find_iter(&folded).map(|m| m.range()).collect();
                     let ours = program
-                        .find_all(folded.as_bytes())
+                        .find_all(&SearchText::new(&folded))
                         .map_err(|_| format!("{name}: gave up on {text:?}"))?;
                     if ours != theirs {
                         return Err(format!("{name} on {text:?}: {ours:?} != {theirs:?}"));
@@ -1348,7 +1353,7 @@ mod tests {
         assert!(list.program().is_some());
         let text = fold("Du har rett til innsyn, og til en kopi av personopplysningene.");
         assert_eq!(
-            list.find_all(&text).len(),
+            list.find_all(&SearchText::new(&text)).len(),
             2,
             "{paragraphs} seed paragraphs"
         );
