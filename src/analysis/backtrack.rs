@@ -4,18 +4,18 @@
 //!
 //! Compiling a list's regex (Thompson NFAs, forward and reverse) and growing its lazy DFA on
 //! the first searches were most of the server's cold start. Here each pattern's expression
-//! becomes a short program of byte instructions, built in microseconds. A search tries the
-//! patterns at each position where one can start, in list order, with a depth-first search
-//! that takes the expression's alternatives in the regex's order of preference: greedy
-//! repetitions longest first, alternatives left to right. The first match found at the
-//! leftmost position is therefore the match the regex reports.
+//! becomes a short program of byte instructions, built in tens of microseconds per list. A
+//! search tries the patterns at each position where one can start, in list order, with a
+//! depth-first search that takes the expression's alternatives in the regex's order of
+//! preference: greedy repetitions longest first, alternatives left to right. The first match
+//! found at the leftmost position is therefore the match the regex reports.
 //!
 //! Invariants:
 //! - on any text, the same match ranges as the regex, or [`TooComplex`] when a search would
 //!   need more than [`MAX_VISITED`] memo entries (the caller then asks the regex);
-//! - bounded work: an alternative (instruction and position) is taken up at most once per
-//!   search, and each leads along one path of the program, so a search's work is polynomial
-//!   in the program's length and the text's, never exponential;
+//! - bounded work: an alternative (instruction and position) is taken up at most once
+//!   between two matches, and each leads along one path of the program, so a search's work
+//!   is polynomial in the program's length and the text's, never exponential;
 //! - expressions outside the supported subset are refused when compiled: Unicode classes,
 //!   look-arounds other than ASCII word boundaries and the text's ends, unbounded repetitions
 //!   of something that can match nothing, patterns that can match the empty string, lists of
