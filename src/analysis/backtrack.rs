@@ -13,9 +13,10 @@
 //! Invariants:
 //! - on any text, the same match ranges as the regex, or [`TooComplex`] when a search would
 //!   need more than [`MAX_VISITED`] memo entries (the caller then asks the regex);
-//! - bounded work: an alternative (instruction and position) is taken up at most once
-//!   between two matches, and each leads along one path of the program, so a search's work
-//!   is polynomial in the program's length and the text's, never exponential;
+//! - bounded work: between two matches, an alternative (instruction and position) is taken up
+//!   from the stack at most once as a split's other branch and once as a repetition's shorter
+//!   run, and each leads along one path of the program, so a search's work is polynomial in
+//!   the program's length and the text's, never exponential;
 //! - expressions outside the supported subset are refused when compiled: Unicode classes,
 //!   look-arounds other than ASCII word boundaries and the text's ends, unbounded repetitions
 //!   of something that can match nothing, patterns that can match the empty string, lists of
@@ -35,6 +36,9 @@ pub const MAX_VISITED: usize = 1 << 18;
 
 /// The most patterns a list may have: a position's candidates are the bits of a `u64`.
 const MAX_PATTERNS: usize = 64;
+
+/// The memo capacity kept between searches (a typical block's search uses a few hundred).
+const SMALL_MEMO: usize = 4096;
 
 /// How many first bytes make a pattern broad (see [`ListProgram::required`]).
 const BROAD_START: u32 = 8;
@@ -907,8 +911,10 @@ struct Scratch {
 }
 
 impl Scratch {
+    /// Forgets every state. A set grown large by one heavy search is dropped rather than
+    /// cleared, which would cost its whole capacity after every later match.
     fn reset(&mut self) {
-        if self.visited.capacity() > MAX_VISITED / 4 {
+        if self.visited.capacity() > SMALL_MEMO {
             self.visited = FxHashSet::default();
         } else if !self.visited.is_empty() {
             self.visited.clear();

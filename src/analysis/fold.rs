@@ -1,9 +1,9 @@
 //! Folding text for matching: lower case, transliterated to ASCII, with exactly the same byte
 //! length as the original, so every match range is also a range of the original text.
 //!
-//! Lexicon patterns are folded the same way, which lets them compile as small ASCII regular
-//! expressions whose word boundaries the fast DFA engine handles (Unicode word boundaries on
-//! non-ASCII text would force the slow engine).
+//! Lexicon patterns are folded the same way, which lets them match byte by byte with ASCII
+//! word boundaries, as small backtracking programs or ASCII regexes (Unicode word boundaries on
+//! non-ASCII text would force a regex's slow engine).
 
 /// The ASCII spelling of a two-byte letter, when it has a natural one.
 fn letter(c: char) -> Option<&'static str> {
