@@ -196,21 +196,16 @@ mod tests {
         );
         assert!(ours.captures("ingen dato").is_none());
         assert_eq!(ours.find(text).map(|m| m.as_str()), Some("1.2.2024"));
+        let their_matches: Vec<Range<usize>> = theirs.find_iter(text).map(|m| m.range()).collect();
         assert_eq!(
             ours.find_iter(text).map(|m| m.range()).collect::<Vec<_>>(),
-            theirs
-                .find_iter(text)
-                .map(|m| m.range())
-                .collect::<Vec<_>>()
+            their_matches
         );
         assert!(ours.is_match(text) && !ours.is_match("x"));
         let only = ascii_match_only(source);
         assert_eq!(
             only.find_iter(text).map(|m| m.range()).collect::<Vec<_>>(),
-            theirs
-                .find_iter(text)
-                .map(|m| m.range())
-                .collect::<Vec<_>>()
+            their_matches
         );
     }
 }

@@ -55,28 +55,22 @@ pub struct TooComplex;
 #[derive(Debug, Clone)]
 pub struct SearchText<'h> {
     text: &'h str,
-    bytes: &'h [u8],
     word_starts: Vec<usize>,
 }
 
 impl<'h> SearchText<'h> {
     /// Prepares `text`.
     pub fn new(text: &'h str) -> SearchText<'h> {
-        let bytes = text.as_bytes();
         let mut previous_is_word = false;
         let mut word_starts = Vec::new();
-        for (at, byte) in bytes.iter().enumerate() {
+        for (at, byte) in text.as_bytes().iter().enumerate() {
             let is_word_byte = is_word(*byte);
             if is_word_byte && !previous_is_word {
                 word_starts.push(at);
             }
             previous_is_word = is_word_byte;
         }
-        SearchText {
-            text,
-            bytes,
-            word_starts,
-        }
+        SearchText { text, word_starts }
     }
 
     /// The text.
@@ -516,27 +510,19 @@ impl ListProgram {
 
     /// The instructions reachable from `start` without passing through `avoid`.
     fn reachable(&self, start: u32, avoid: Option<u32>) -> Vec<u32> {
-        let mut seen = vec![false; self.insts.len()];
         let mut reached = Vec::new();
-        let mut pending = vec![start];
-        while let Some(pc) = pending.pop() {
+        self.walk(start, |pc, inst, pending| {
             if Some(pc) == avoid {
-                continue;
-            }
-            let Some(inst) = self.insts.get(pc as usize) else {
-                continue;
-            };
-            if std::mem::replace(&mut seen[pc as usize], true) {
-                continue;
+                return;
             }
             reached.push(pc);
-            match *inst {
+            match inst {
                 Inst::Split { prefer, other } => pending.extend([prefer, other]),
                 Inst::Jump(target) => pending.push(target),
                 Inst::Match => {}
                 _ => pending.push(pc + 1),
             }
-        }
+        });
         reached
     }
 
@@ -546,6 +532,28 @@ impl ListProgram {
     fn first_steps(&self, start: u32) -> (Vec<u32>, bool) {
         let mut steps = Vec::new();
         let mut empty = false;
+        self.walk(start, |pc, inst, pending| match inst {
+            Inst::Literal { len: 0, .. } => pending.push(pc + 1),
+            Inst::Literal { .. } | Inst::Byte { .. } => steps.push(pc),
+            Inst::Repeat { min, max, .. } => {
+                if max > 0 {
+                    steps.push(pc);
+                }
+                if min == 0 {
+                    pending.push(pc + 1);
+                }
+            }
+            Inst::Assert(_) => pending.push(pc + 1),
+            Inst::Split { prefer, other } => pending.extend([other, prefer]),
+            Inst::Jump(target) => pending.push(target),
+            Inst::Match => empty = true,
+        });
+        (steps, empty)
+    }
+
+    /// Visits each instruction once from `start` on: `visit` gets its index and the
+    /// instruction, and pushes the instructions to go on to.
+    fn walk(&self, start: u32, mut visit: impl FnMut(u32, Inst, &mut Vec<u32>)) {
         let mut seen = vec![false; self.insts.len()];
         let mut pending = vec![start];
         while let Some(pc) = pending.pop() {
@@ -555,24 +563,8 @@ impl ListProgram {
             if std::mem::replace(&mut seen[pc as usize], true) {
                 continue;
             }
-            match *inst {
-                Inst::Literal { len: 0, .. } => pending.push(pc + 1),
-                Inst::Literal { .. } | Inst::Byte { .. } => steps.push(pc),
-                Inst::Repeat { min, max, .. } => {
-                    if max > 0 {
-                        steps.push(pc);
-                    }
-                    if min == 0 {
-                        pending.push(pc + 1);
-                    }
-                }
-                Inst::Assert(_) => pending.push(pc + 1),
-                Inst::Split { prefer, other } => pending.extend([other, prefer]),
-                Inst::Jump(target) => pending.push(target),
-                Inst::Match => empty = true,
-            }
+            visit(pc, *inst, &mut pending);
         }
-        (steps, empty)
     }
 
     /// The bytes `steps` can consume first.
@@ -627,7 +619,7 @@ impl ListProgram {
     /// Every match in `text`, leftmost-first and non-overlapping, as the list's regex would
     /// report them with `find_iter`.
     pub fn find_all(&self, text: &SearchText) -> Result<Vec<Range<usize>>, TooComplex> {
-        if u32::try_from(text.bytes.len()).is_err() {
+        if u32::try_from(text.as_str().len()).is_err() {
             return Err(TooComplex);
         }
         SCRATCH.with(|cell| match cell.try_borrow_mut() {
@@ -645,7 +637,7 @@ impl ListProgram {
         let mut absent = 0u64;
         for (index, literal) in &self.required {
             let literal = &self.bytes[literal.clone()];
-            if memchr::memmem::find(text.bytes, literal).is_none() {
+            if memchr::memmem::find(text.as_str().as_bytes(), literal).is_none() {
                 absent |= 1 << index;
             }
         }
@@ -669,21 +661,18 @@ impl ListProgram {
         patterns: u64,
         scratch: &mut Scratch,
     ) -> Result<Option<Range<usize>>, TooComplex> {
-        let haystack = text.bytes;
-        if self.word_starts_only {
-            let first = text.word_starts.partition_point(|start| *start < from);
-            for start in text.word_starts.iter().skip(first) {
-                let candidates = self.candidates_at(*start, haystack) & patterns;
-                if candidates == 0 {
-                    continue;
-                }
-                if let Some(end) = self.run_candidates(*start, haystack, candidates, scratch)? {
-                    return Ok(Some(*start..end));
-                }
-            }
-            return Ok(None);
-        }
-        for start in from..haystack.len() {
+        let haystack = text.as_str().as_bytes();
+        let first_word = text.word_starts.partition_point(|start| *start < from);
+        let (mut word_starts, mut positions) = (
+            text.word_starts[first_word..].iter().copied(),
+            from..haystack.len(),
+        );
+        let starts: &mut dyn Iterator<Item = usize> = if self.word_starts_only {
+            &mut word_starts
+        } else {
+            &mut positions
+        };
+        for start in starts {
             let candidates = self.candidates_at(start, haystack) & patterns;
             if candidates == 0 {
                 continue;

@@ -717,19 +717,7 @@ fn parse_ascii(source: &str) -> Hir {
 
 /// The expression of a list of patterns, any of which may match.
 fn list_expression(patterns: &[String]) -> Hir {
-    let source: Vec<String> = patterns
-        .iter()
-        .map(|p| spell_pattern(p, &MARKED_SPELLING))
-        .collect();
-    let source = source.join("|");
-    MarkedParser::new(&source, MarkedPieces::get())
-        .parse()
-        .unwrap_or_else(|| {
-            // Syntax the small parser does not know: regex-syntax parses the patterns written
-            // out in regex syntax instead (slower, same expression).
-            let written: Vec<String> = patterns.iter().map(|p| compile_pattern(p)).collect();
-            parse_ascii(&written.join("|"))
-        })
+    Hir::alternation(patterns.iter().map(|p| pattern_expression(p)).collect())
 }
 
 /// Whether `byte` stands for itself in the marked spelling: ASCII that is neither regex
@@ -981,7 +969,8 @@ fn compile_program(patterns: &[String]) -> Option<ListProgram> {
     ListProgram::compile(&expressions)
 }
 
-/// The expression of one pattern.
+/// The expression of one pattern. Syntax the small parser does not know is parsed by
+/// regex-syntax from the pattern written out in regex syntax (slower, same expression).
 fn pattern_expression(pattern: &str) -> Hir {
     MarkedParser::new(
         &spell_pattern(pattern, &MARKED_SPELLING),
