@@ -407,12 +407,13 @@ const NAME_TOKEN: &str = r"[A-Z0-9][A-Za-z0-9&'\-]*\.?";
 /// Any ASCII but letters and digits (a non-word character after a name).
 const NOT_ALNUM: &str = r"[\x00-\x2F\x3A-\x40\x5B-\x60\x7B-\x7F]";
 
-/// Compiles the language-independent patterns and the shipped processor recogniser now, so
-/// that the first analysis does not wait for them (the server calls it on a thread of its own
-/// at startup).
+/// Compiles the language-independent patterns, the article references' patterns and the
+/// shipped processor recogniser now, so that the first analysis does not wait for them (the
+/// server calls it on a thread of its own at startup).
 pub fn prepare() {
     patterns();
     markers();
+    super::references::prepare();
 }
 
 /// Every pattern runs over an ASCII view of the text with the same byte offsets (see

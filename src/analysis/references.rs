@@ -37,6 +37,11 @@ struct Patterns {
     other_after: AsciiRegex,
 }
 
+/// Compiles the reference patterns now, so that the first analysis does not wait for them.
+pub fn prepare() {
+    patterns();
+}
+
 fn patterns() -> &'static Patterns {
     static CELL: OnceLock<Patterns> = OnceLock::new();
     CELL.get_or_init(|| Patterns {
