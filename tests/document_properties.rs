@@ -140,8 +140,127 @@ fn check_edits_of(mut doc: Document, initial: &str, edits: &[Edit]) -> Result<()
     Ok(())
 }
 
+/// The blocks of a fresh parse of the verbatim text, which the parser's view (words joined,
+/// see `syntax::parser_view`) must not change.
 fn fresh_blocks(text: &str) -> Vec<Block> {
-    syntax::parse_whole(text)
+    syntax::parse_whole_verbatim(text)
+}
+
+/// Every named node of a block tree: its kind and byte range.
+fn named_nodes(tree: &tree_sitter::Tree) -> Vec<(&'static str, std::ops::Range<usize>)> {
+    let mut nodes = Vec::new();
+    let mut cursor = tree.walk();
+    'walk: loop {
+        let node = cursor.node();
+        if node.is_named() {
+            nodes.push((node.kind(), node.byte_range()));
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+    nodes
+}
+
+/// Holds the tree of the parser's view of `text` to that of the verbatim text: same named
+/// nodes, same errors.
+fn check_parser_view(text: &str) -> Result<(), TestCaseError> {
+    let mut parser = syntax::new_parser();
+    let (Some(viewed), Some(verbatim)) = (
+        syntax::parse(&mut parser, text, None).map(|parsed| parsed.tree),
+        syntax::parse_verbatim(&mut parser, text, None),
+    ) else {
+        return Err(TestCaseError::fail("the parser gave no tree"));
+    };
+    prop_assert_eq!(named_nodes(&viewed), named_nodes(&verbatim), "{:?}", text);
+    prop_assert_eq!(
+        viewed.root_node().has_error(),
+        verbatim.root_node().has_error()
+    );
+    Ok(())
+}
+
+/// Words, spaces and every character that can change block structure, mixed into lines.
+const MIXED: &[&str] = &[
+    "og ",
+    "navn",
+    " ",
+    ", ",
+    "; ",
+    "Du har rett ",
+    "æ",
+    "1",
+    ". ",
+    ") ",
+    "- ",
+    "* ",
+    "+ ",
+    "# ",
+    "<",
+    ">",
+    "[",
+    "]",
+    ":",
+    "|",
+    "`",
+    "```",
+    "~~~",
+    "---",
+    "===",
+    "\\",
+    "    ",
+    "\t",
+    "\n",
+    "\n\n",
+    "\r\n",
+    "<div ",
+    "<!-- ",
+    "-->",
+    "[lenke]: /sti tittel",
+    "\"",
+    "'",
+    "(",
+    "_",
+];
+
+fn mixed_strategy() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            3 => prop::sample::select(MIXED),
+            1 => prop::sample::select(PROSE),
+            1 => prop::sample::select(PIECES),
+        ],
+        0..60,
+    )
+    .prop_map(|p| p.concat())
+}
+
+#[test]
+fn the_parser_view_keeps_the_structure_of_the_seeds_and_fixtures() {
+    let mut texts = Vec::new();
+    for dir in ["../shared/corpus/seeds", "tests/fixtures"] {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            if let Ok(text) = std::fs::read_to_string(entry.path()) {
+                texts.push(text);
+            }
+        }
+    }
+    assert!(
+        texts.len() >= 6,
+        "seeds and fixtures found: {}",
+        texts.len()
+    );
+    for text in texts {
+        if let Err(e) = check_parser_view(&text) {
+            panic!("{e}");
+        }
+    }
 }
 
 /// Byte offset of the char boundary nearest below `fraction` of the text.
@@ -171,6 +290,17 @@ proptest! {
     /// Typing, where most edits keep the block structure and skip the parser.
     #[test]
     fn keystrokes_equal_a_fresh_parse(initial in prose_strategy(), edits in prop::collection::vec(keystroke_strategy(), 1..40)) {
+        check_edits(&initial, edits)?;
+    }
+
+    #[test]
+    fn the_parser_view_keeps_every_named_node(text in mixed_strategy()) {
+        check_parser_view(&text)?;
+    }
+
+    /// Typing into mixed lines: the parser's view of a whole line can change with one key.
+    #[test]
+    fn keystrokes_in_mixed_lines_equal_a_fresh_parse(initial in mixed_strategy(), edits in prop::collection::vec(keystroke_strategy(), 1..40)) {
         check_edits(&initial, edits)?;
     }
 

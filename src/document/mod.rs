@@ -60,7 +60,8 @@ const KEEP_TREE_MIN_BYTES: usize = 4096;
 struct Chunk {
     start: usize,
     len: usize,
-    /// The syntax tree, kept only for chunks of at least [`KEEP_TREE_MIN_BYTES`].
+    /// The syntax tree, kept only for chunks of at least [`KEEP_TREE_MIN_BYTES`] that parsed
+    /// with words joined (see [`syntax::Parsed`]).
     tree: Option<Tree>,
     blocks: Vec<Block>,
     /// The chunk ends inside an unclosed fence or raw HTML block and runs to the end.
@@ -278,7 +279,7 @@ impl Document {
             .filter(|_| first_touched == last_touched);
         if let Some(tree) = kept_tree {
             let chunk = &self.chunks[first_touched];
-            let input = self.input_edit(chunk.start, start, end, new_text);
+            let input = self.input_edit(chunk.start, chunk.end(), start, end, new_text);
             let mut tree = tree.clone();
             tree.edit(&input);
             let last_byte = self.rope.bytes_at(chunk.end().saturating_sub(1)).next();
@@ -395,7 +396,7 @@ impl Document {
         let input = chunk
             .tree
             .is_some()
-            .then(|| self.input_edit(chunk.start, start, end, new_text));
+            .then(|| self.input_edit(chunk.start, chunk.end(), start, end, new_text));
         let shift = new_text.len() as isize - (end - start) as isize;
         let chunk = &mut self.chunks[index];
         if let (Some(tree), Some(input)) = (&mut chunk.tree, input) {
@@ -409,11 +410,14 @@ impl Document {
         true
     }
 
-    /// The tree-sitter edit for replacing `start..end` with `new_text`, relative to the chunk
-    /// that starts at `chunk_start`. Computed before the rope changes.
+    /// The tree-sitter edit for replacing `start..end` with `new_text` in the chunk
+    /// `chunk_start..chunk_end`, relative to the chunk and widened to all the text whose
+    /// parser view the edit may change (see [`syntax::view_changes_within`]): tree-sitter
+    /// must be told of every byte it will read differently. Computed before the rope changes.
     fn input_edit(
         &self,
         chunk_start: usize,
+        chunk_end: usize,
         start: usize,
         end: usize,
         new_text: &str,
@@ -427,27 +431,53 @@ impl Document {
                 column: byte - line_start,
             }
         };
-        let start_position = point(start);
-        let old_end_position = point(end);
-        let new_end_position = match new_text.rfind('\n') {
-            Some(last_newline) => Point {
-                row: start_position.row + new_text.matches('\n').count(),
-                column: new_text.len() - last_newline - 1,
+        let chunk_text: String = self.rope.byte_slice(chunk_start..chunk_end).into();
+        let widened =
+            syntax::view_changes_within(&chunk_text, start - chunk_start, end - chunk_start);
+        let rest = chunk_text
+            .get(end - chunk_start..widened.end)
+            .unwrap_or_default();
+        // Where the edited text ends: the rest of the widened range follows the new text.
+        let edit_start = point(start);
+        let mut tail = String::with_capacity(new_text.len() + rest.len());
+        tail.push_str(new_text);
+        tail.push_str(rest);
+        let (breaks, after_last_break) = line_breaks(&tail);
+        let new_end_position = match after_last_break {
+            Some(column) => Point {
+                row: edit_start.row + breaks,
+                column,
             },
             None => Point {
-                row: start_position.row,
-                column: start_position.column + new_text.len(),
+                row: edit_start.row,
+                column: edit_start.column + tail.len(),
             },
         };
         InputEdit {
-            start_byte: start - chunk_start,
-            old_end_byte: end - chunk_start,
-            new_end_byte: start - chunk_start + new_text.len(),
-            start_position,
-            old_end_position,
+            start_byte: widened.start,
+            old_end_byte: widened.end,
+            new_end_byte: start - chunk_start + tail.len(),
+            start_position: point(chunk_start + widened.start),
+            old_end_position: point(chunk_start + widened.end),
             new_end_position,
         }
     }
+}
+
+/// How many line breaks `text` holds, counted as the rope counts them (`\r\n`, `\n` and `\r`),
+/// and the bytes after the last one, if any.
+fn line_breaks(text: &str) -> (usize, Option<usize>) {
+    let bytes = text.as_bytes();
+    let mut breaks = 0;
+    let mut after_last = None;
+    for (i, byte) in bytes.iter().enumerate() {
+        let ends_line = *byte == b'\n' || (*byte == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+        if ends_line {
+            breaks += 1;
+            after_last = Some(bytes.len() - i - 1);
+        }
+    }
+    (breaks, after_last)
 }
 
 /// Splits `text` (which starts at document offset `base`) into chunks and parses them.
@@ -496,7 +526,11 @@ fn build_chunks(
                 e.start == absolute && e.new_len == piece.len() && e.terminated == terminated
             })
             .map(|e| &e.tree);
-        let Some(mut tree) = syntax::parse(parser, piece, old_tree) else {
+        let Some(syntax::Parsed {
+            mut tree,
+            mut words_joined,
+        }) = syntax::parse(parser, piece, old_tree)
+        else {
             break;
         };
         // Error recovery may reach past the piece, so a piece with a syntax error is treated
@@ -509,14 +543,14 @@ fn build_chunks(
             let Some(whole) = syntax::parse(parser, piece, None) else {
                 break;
             };
-            tree = whole;
+            (tree, words_joined) = (whole.tree, whole.words_joined);
             open = true;
         }
         let blocks = syntax::extract_blocks(&tree, piece);
         result.push(Chunk {
             start: absolute,
             len: piece.len(),
-            tree: (piece.len() >= keep_tree_min_bytes).then_some(tree),
+            tree: (piece.len() >= keep_tree_min_bytes && words_joined).then_some(tree),
             blocks,
             open,
         });
