@@ -2,7 +2,8 @@
 //! document, re-analyse, get fresh findings) on the largest seed (15 KB) and on a synthetic
 //! 1 MB policy and a 10 MB one, and the document edit alone (rope and incremental reparse) on both; and
 //! completion and hover on the largest seed, as the server answers them (the analysis of the
-//! current version is cached). Run with `cargo bench --bench analysis`.
+//! current version is cached); and the block parse of each seed, with and without the parser
+//! view's joined words. Run with `cargo bench --bench analysis`.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -14,7 +15,7 @@ use privacy_lsp::analysis::fixes::{FixContext, fixes};
 use privacy_lsp::analysis::hover::hover;
 use privacy_lsp::analysis::tokens::tokens;
 use privacy_lsp::analysis::{Analyzer, Options, analyze};
-use privacy_lsp::document::{Document, TextFormat};
+use privacy_lsp::document::{Document, TextFormat, syntax};
 
 fn seeds() -> Vec<(String, String)> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/seeds");
@@ -118,6 +119,19 @@ fn benches(c: &mut Criterion) {
                 let document = Document::new(text, TextFormat::from_hint(name));
                 analyze(&document, &Options::default()).findings.len()
             })
+        });
+    }
+    group.finish();
+
+    // The block parse of each seed as the parser reads it (words joined, see
+    // `syntax::parser_view`) and verbatim: what joining saves.
+    let mut group = c.benchmark_group("block_parse");
+    for (name, text) in &seeds {
+        group.bench_with_input(BenchmarkId::new("parser_view", name), text, |b, text| {
+            b.iter(|| syntax::parse_whole(text).len())
+        });
+        group.bench_with_input(BenchmarkId::new("verbatim", name), text, |b, text| {
+            b.iter(|| syntax::parse_whole_verbatim(text).len())
         });
     }
     group.finish();
