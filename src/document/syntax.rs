@@ -202,8 +202,8 @@ fn lines_from(bytes: &[u8], from: usize) -> impl Iterator<Item = (usize, usize)>
 ///   within regions (lines between blank lines) that hold none of `<`, `[`, `|`,
 ///   `` ` `` and `~`. The block grammar reads a paragraph line one token per word, space and
 ///   punctuation mark, at some 5,000 instructions a token, and most of a policy is such
-///   lines: joined, the seeds parse 2.7 to 3 times faster (`cargo bench --bench analysis -- block_parse`). Block structure never turns on such a
-///   byte there: block markers, fences, thematic breaks and setext underlines are
+///   lines: joined, the seeds parse 2.7 to 3 times faster (`cargo bench --bench analysis --
+///   block_parse`). Block structure never turns on such a byte there: block markers, fences, thematic breaks and setext underlines are
 ///   punctuation at the start of a line or a whole line of it, and a list marker ends in
 ///   `.`, `)` or a bullet. The constructs that read on into their lines (HTML blocks, link
 ///   reference definitions, table rows, fence info strings) hold one of the excluded bytes in
