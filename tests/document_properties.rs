@@ -185,6 +185,44 @@ fn check_parser_view(text: &str) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// Holds the block walk over the tree of `text` to tree-sitter's own matches of
+/// `queries/blocks.scm`: the same nodes, kinds and list membership.
+fn check_block_walk(text: &str) -> Result<(), TestCaseError> {
+    use tree_sitter::StreamingIterator;
+    let mut parser = syntax::new_parser();
+    let Some(parsed) = syntax::parse(&mut parser, text, None) else {
+        return Err(TestCaseError::fail("the parser gave no tree"));
+    };
+    let query = tree_sitter::Query::new(&syntax::language(), syntax::BLOCKS_QUERY)
+        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let mut cursor = tree_sitter::QueryCursor::new();
+    let mut matches = cursor.matches(&query, parsed.tree.root_node(), text.as_bytes());
+    let mut expected = Vec::new();
+    while let Some(found) = matches.next() {
+        for capture in found.captures {
+            let name = query.capture_names()[capture.index as usize];
+            let Some(kind) = syntax::capture_kind(name) else {
+                return Err(TestCaseError::fail(format!("unknown capture {name}")));
+            };
+            let mut in_list = false;
+            let mut ancestor = capture.node.parent();
+            while let Some(node) = ancestor {
+                in_list |= node.kind() == "list_item";
+                ancestor = node.parent();
+            }
+            expected.push((kind, capture.node.byte_range(), in_list));
+        }
+    }
+    let mut walked = syntax::block_nodes(&parsed.tree);
+    let key = |n: &(syntax::BlockKind, std::ops::Range<usize>, bool)| {
+        (n.1.start, n.1.end, format!("{:?}", n.0), n.2)
+    };
+    expected.sort_by_key(key);
+    walked.sort_by_key(key);
+    prop_assert_eq!(walked, expected, "{:?}", text);
+    Ok(())
+}
+
 /// Words, spaces and every character that can change block structure, mixed into lines.
 const MIXED: &[&str] = &[
     "og ",
@@ -241,7 +279,7 @@ fn mixed_strategy() -> impl Strategy<Value = String> {
 }
 
 #[test]
-fn the_parser_view_keeps_the_structure_of_the_seeds_and_fixtures() {
+fn the_parser_view_and_the_block_walk_keep_the_structure_of_the_seeds_and_fixtures() {
     let mut texts = Vec::new();
     for dir in ["../shared/corpus/seeds", "tests/fixtures"] {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
@@ -257,7 +295,7 @@ fn the_parser_view_keeps_the_structure_of_the_seeds_and_fixtures() {
         texts.len()
     );
     for text in texts {
-        if let Err(e) = check_parser_view(&text) {
+        if let Err(e) = check_parser_view(&text).and_then(|()| check_block_walk(&text)) {
             panic!("{e}");
         }
     }
@@ -296,6 +334,12 @@ proptest! {
     #[test]
     fn the_parser_view_keeps_every_named_node(text in mixed_strategy()) {
         check_parser_view(&text)?;
+    }
+
+    /// The block walk against tree-sitter's own query matches.
+    #[test]
+    fn the_block_walk_finds_what_the_block_query_matches(text in mixed_strategy()) {
+        check_block_walk(&text)?;
     }
 
     /// Typing into mixed lines: the parser's view of a whole line can change with one key.

@@ -10,10 +10,10 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use rustc_hash::FxHasher;
-use tree_sitter::{Language, Node, Parser, Query, QueryCursor, StreamingIterator, Tree};
+use tree_sitter::{Language, Node, Parser, Tree};
 
-/// The query that selects blocks, compiled once.
-const BLOCKS_QUERY: &str = include_str!("../../queries/blocks.scm");
+/// The query that selects blocks: one-node patterns, read by [`block_patterns`].
+pub const BLOCKS_QUERY: &str = include_str!("../../queries/blocks.scm");
 
 /// What kind of block a piece of the document is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -65,36 +65,64 @@ pub fn language() -> Language {
     tree_sitter_md::LANGUAGE.into()
 }
 
-struct CompiledQuery {
-    query: Query,
-    kinds: Vec<Option<BlockKind>>,
+/// The block kind of a capture name in `queries/blocks.scm`.
+pub fn capture_kind(name: &str) -> Option<BlockKind> {
+    Some(match name {
+        "heading" => BlockKind::Heading,
+        "paragraph" => BlockKind::Paragraph,
+        "table_row" => BlockKind::TableRow,
+        "code" => BlockKind::Code,
+        "fenced_code" => BlockKind::FencedCode,
+        "html" => BlockKind::Html,
+        _ => return None,
+    })
 }
 
-/// Compiles the block query now, so that the first document's parse does not wait for it (the
-/// server calls it on a thread of its own at startup).
-pub fn prepare() {
-    blocks_query();
+/// The patterns of `queries/blocks.scm` as (node kind, capture name) pairs. The file holds
+/// only patterns of one node and one capture, `(kind) @capture`, one per line, and comments;
+/// any other line is an error naming it.
+pub fn block_patterns(query: &str) -> Result<Vec<(&str, &str)>, String> {
+    let mut patterns = Vec::new();
+    for line in query.lines() {
+        let line = line.split(';').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        let pattern = line
+            .strip_prefix('(')
+            .and_then(|rest| rest.split_once(')'))
+            .and_then(|(kind, capture)| Some((kind.trim(), capture.trim().strip_prefix('@')?)))
+            .filter(|(kind, capture)| {
+                let is_name = |s: &str| {
+                    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                };
+                is_name(kind) && is_name(capture)
+            });
+        match pattern {
+            Some(pattern) => patterns.push(pattern),
+            None => return Err(format!("not a `(kind) @capture` pattern: {line}")),
+        }
+    }
+    Ok(patterns)
 }
 
-fn blocks_query() -> &'static CompiledQuery {
-    static QUERY: OnceLock<CompiledQuery> = OnceLock::new();
-    QUERY.get_or_init(|| {
-        // The query is a constant of this crate; its validity is covered by every test.
-        let query = Query::new(&language(), BLOCKS_QUERY).expect("queries/blocks.scm compiles");
-        let kinds = query
-            .capture_names()
-            .iter()
-            .map(|name| match *name {
-                "heading" => Some(BlockKind::Heading),
-                "paragraph" => Some(BlockKind::Paragraph),
-                "table_row" => Some(BlockKind::TableRow),
-                "code" => Some(BlockKind::Code),
-                "fenced_code" => Some(BlockKind::FencedCode),
-                "html" => Some(BlockKind::Html),
-                _ => None,
-            })
-            .collect();
-        CompiledQuery { query, kinds }
+/// The block kind of each node kind id that `queries/blocks.scm` captures, indexed by id.
+/// Reading the query's one-node patterns as a table and walking the tree spares the
+/// 8.5 M-instruction analysis that `tree_sitter::Query::new` runs over the grammar at startup;
+/// a test holds the walk to tree-sitter's own query matches.
+fn block_kinds() -> &'static [Option<BlockKind>] {
+    static KINDS: OnceLock<Vec<Option<BlockKind>>> = OnceLock::new();
+    KINDS.get_or_init(|| {
+        let language = language();
+        let mut kinds = vec![None; language.node_kind_count()];
+        // The query is a constant of this crate; a unit test reads every line of it.
+        for (kind, capture) in block_patterns(BLOCKS_QUERY).unwrap_or_default() {
+            let id = usize::from(language.id_for_node_kind(kind, true));
+            if let (Some(slot), Some(block_kind)) = (kinds.get_mut(id), capture_kind(capture)) {
+                *slot = Some(block_kind);
+            }
+        }
+        kinds
     })
 }
 
@@ -407,17 +435,6 @@ fn heading_level(node: Node) -> u8 {
     1
 }
 
-fn has_ancestor(node: Node, kind: &str) -> bool {
-    let mut current = node.parent();
-    while let Some(parent) = current {
-        if parent.kind() == kind {
-            return true;
-        }
-        current = parent.parent();
-    }
-    false
-}
-
 fn content_hash(kind: BlockKind, text: &str) -> u64 {
     let mut hasher = FxHasher::default();
     kind.hash(&mut hasher);
@@ -425,50 +442,90 @@ fn content_hash(kind: BlockKind, text: &str) -> u64 {
     hasher.finish()
 }
 
-/// The blocks of a parsed `text`, in document order, with ranges relative to `text`.
+/// The blocks of a parsed `text`, in document order, with ranges relative to `text`: the
+/// nodes that `queries/blocks.scm` captures.
 pub fn extract_blocks(tree: &Tree, text: &str) -> Vec<Block> {
-    let compiled = blocks_query();
-    let mut cursor = QueryCursor::new();
     let mut blocks = Vec::new();
-    let mut matches = cursor.matches(&compiled.query, tree.root_node(), text.as_bytes());
-    while let Some(found) = matches.next() {
-        for capture in found.captures {
-            let Some(Some(kind)) = compiled.kinds.get(capture.index as usize) else {
-                continue;
-            };
-            let node = capture.node;
-            if *kind == BlockKind::Paragraph
-                && node.parent().is_some_and(|p| p.kind() == "setext_heading")
-            {
-                continue;
-            }
-            let range = trim_end(text, node.byte_range());
-            if range.is_empty() {
-                continue;
-            }
-            let (content, level) = if *kind == BlockKind::Heading {
-                let content = node
-                    .child_by_field_name("heading_content")
-                    .map(|c| trim(text, c.byte_range()))
-                    .unwrap_or(range.start..range.start);
-                (content, heading_level(node))
-            } else {
-                (range.clone(), 0)
-            };
-            let hash = content_hash(*kind, text.get(content.clone()).unwrap_or(""));
-            blocks.push(Block {
-                kind: *kind,
-                range,
-                content,
-                level,
-                in_list: has_ancestor(node, "list_item"),
-                hash,
-            });
-        }
-    }
+    for_each_block_node(tree, |kind, node, in_list| {
+        push_block(&mut blocks, kind, node, text, in_list);
+    });
     blocks.sort_by_key(|b| (b.range.start, b.range.end));
     blocks.dedup_by(|a, b| a.range == b.range && a.kind == b.kind);
     blocks
+}
+
+/// Every node of `tree` that `queries/blocks.scm` captures, with its block kind and whether a
+/// list item encloses it: the reference that tests hold to tree-sitter's query matches.
+#[doc(hidden)]
+pub fn block_nodes(tree: &Tree) -> Vec<(BlockKind, Range<usize>, bool)> {
+    let mut nodes = Vec::new();
+    for_each_block_node(tree, |kind, node, in_list| {
+        nodes.push((kind, node.byte_range(), in_list));
+    });
+    nodes
+}
+
+/// Calls `found` with each node that `queries/blocks.scm` captures, in one walk over the tree:
+/// its block kind, the node, and whether a list item encloses it.
+fn for_each_block_node<'tree>(
+    tree: &'tree Tree,
+    mut found: impl FnMut(BlockKind, Node<'tree>, bool),
+) {
+    let kinds = block_kinds();
+    let mut cursor = tree.walk();
+    // For each node on the path down to the cursor's: whether it is a list item.
+    let mut path_list_items: Vec<bool> = Vec::new();
+    let mut list_items_above = 0usize;
+    loop {
+        let node = cursor.node();
+        if let Some(Some(kind)) = kinds.get(usize::from(node.kind_id())) {
+            found(*kind, node, list_items_above > 0);
+        }
+        if cursor.goto_first_child() {
+            let is_list_item = node.kind() == "list_item";
+            path_list_items.push(is_list_item);
+            list_items_above += usize::from(is_list_item);
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return;
+            }
+            if path_list_items.pop() == Some(true) {
+                list_items_above -= 1;
+            }
+        }
+    }
+}
+
+/// Adds the block of a captured `node` of `kind`, unless it is empty or the paragraph of a
+/// setext heading (read through its heading).
+fn push_block(blocks: &mut Vec<Block>, kind: BlockKind, node: Node, text: &str, in_list: bool) {
+    if kind == BlockKind::Paragraph && node.parent().is_some_and(|p| p.kind() == "setext_heading") {
+        return;
+    }
+    let range = trim_end(text, node.byte_range());
+    if range.is_empty() {
+        return;
+    }
+    let (content, level) = if kind == BlockKind::Heading {
+        let content = node
+            .child_by_field_name("heading_content")
+            .map(|c| trim(text, c.byte_range()))
+            .unwrap_or(range.start..range.start);
+        (content, heading_level(node))
+    } else {
+        (range.clone(), 0)
+    };
+    let hash = content_hash(kind, text.get(content.clone()).unwrap_or(""));
+    blocks.push(Block {
+        kind,
+        range,
+        content,
+        level,
+        in_list,
+        hash,
+    });
 }
 
 /// An end marker that no line of text contains.
@@ -638,6 +695,29 @@ mod tests {
         assert!(!parse_whole(&quotes).is_empty());
         let flat = "# Title\n\n- a\n  - b\n";
         assert!(matches!(parser_view(flat, false), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn every_line_of_the_block_query_is_a_pattern_of_a_known_kind_and_capture() {
+        let patterns = block_patterns(BLOCKS_QUERY).expect("queries/blocks.scm reads");
+        assert_eq!(patterns.len(), 8);
+        let language = language();
+        for (kind, capture) in patterns {
+            assert_ne!(language.id_for_node_kind(kind, true), 0, "{kind}");
+            assert!(capture_kind(capture).is_some(), "{capture}");
+        }
+        assert_eq!(
+            block_patterns("; note\n (paragraph)  @p ; why\n"),
+            Ok(vec![("paragraph", "p")])
+        );
+        for not_one_node in [
+            "(list (paragraph) @p)",
+            "(paragraph)",
+            "[(a) (b)] @x",
+            "(a) @b @c",
+        ] {
+            assert!(block_patterns(not_one_node).is_err(), "{not_one_node}");
+        }
     }
 
     #[test]

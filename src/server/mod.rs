@@ -35,12 +35,10 @@ fn spawn_preparation(name: &str, job: impl FnOnce() + Send + 'static) {
     }
 }
 
-/// Compiles the knowledge base and the block query on threads of their own while the client
-/// starts the session, so that the first document's parse and analysis do not pay for them. A
-/// compile the analysis needs first is simply shared: whoever comes first builds it, the other
-/// waits.
+/// Compiles the knowledge base on a thread of its own while the client starts the session,
+/// so that the first document's analysis does not pay for it. A compile the analysis needs
+/// first is simply shared: whoever comes first builds it, the other waits.
 fn prepare_in_background() {
-    spawn_preparation("prepare-syntax", crate::document::syntax::prepare);
     spawn_preparation("prepare-knowledge", crate::analysis::extract::prepare);
 }
 
