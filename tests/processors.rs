@@ -18,7 +18,7 @@ fn recognised(text: &str) -> Vec<String> {
         .facts
         .processors
         .iter()
-        .filter_map(|p| kb.get(p.index).map(|k| k.name.clone()))
+        .filter_map(|p| kb.get(p.index).map(|k| k.name.to_string()))
         .collect()
 }
 
@@ -27,7 +27,7 @@ fn every_name_and_alias_is_found_in_a_sentence() {
     let kb = shipped();
     let mut missed = Vec::new();
     for processor in kb {
-        for alias in std::iter::once(&processor.name).chain(&processor.aliases) {
+        for alias in std::iter::once(&processor.name).chain(processor.aliases.iter()) {
             if alias.trim().chars().count() < 3 {
                 continue;
             }

@@ -362,7 +362,7 @@ entity = \"Fjordsky Inc.\"\nentity_country = \"US\"\nleaves_eea = \"yes\"\nmecha
     let mention = &analysis.facts.processors[0];
     assert_eq!(mention.written, "Fjordsky");
     assert_eq!(
-        analysis.processor(mention.index).map(|p| p.name.as_str()),
+        analysis.processor(mention.index).map(|p| &*p.name),
         Some("Fjordsky CRM")
     );
     let undeclared = analysis

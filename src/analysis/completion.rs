@@ -412,7 +412,7 @@ pub fn complete(
     }
     let base = knowledge::processors::shipped().len();
     for (i, processor) in own.iter().enumerate() {
-        let names = std::iter::once(&processor.name).chain(&processor.aliases);
+        let names = std::iter::once(&processor.name).chain(processor.aliases.iter());
         if let Some(alias) = names.map(|n| fold(n)).position(|n| n.starts_with(typed)) {
             matches.push((base + i, alias));
         }
@@ -428,7 +428,7 @@ pub fn complete(
         };
         let (entity, country) = processor
             .third_country()
-            .unwrap_or((processor.entity.as_str(), processor.entity_country.as_str()));
+            .unwrap_or((&*processor.entity, &*processor.entity_country));
         let mechanism = processor
             .mechanisms
             .iter()
@@ -447,16 +447,16 @@ pub fn complete(
         };
         // The name itself, or the alias typed when it is another name ("GA4").
         let insert = match alias {
-            0 => processor.name.clone(),
+            0 => processor.name.to_string(),
             n => processor
                 .aliases
                 .get(n - 1)
                 .filter(|a| fold(a) != fold(&processor.name))
                 .unwrap_or(&processor.name)
-                .clone(),
+                .to_string(),
         };
         items.push(CompletionItem {
-            label: processor.name.clone(),
+            label: processor.name.to_string(),
             insert,
             detail: format!("{entity} · {country} · {mechanism}"),
             documentation: super::hover::processor_markdown(processor, language),
@@ -479,7 +479,7 @@ fn folded_processor_names() -> &'static [Vec<String>] {
             .iter()
             .map(|p| {
                 std::iter::once(&p.name)
-                    .chain(&p.aliases)
+                    .chain(p.aliases.iter())
                     .map(|n| fold(n))
                     .collect()
             })

@@ -337,7 +337,7 @@ fn exact_case_patterns(
     let mut index = HashMap::new();
     for (i, processor) in processors.iter().enumerate() {
         let i = base + i;
-        for name in &processor.exact_case {
+        for name in processor.exact_case.iter() {
             let cased = super::fold::ascii_cased(name.trim());
             if cased.len() >= 3 {
                 index.entry(cased).or_insert(i);
@@ -362,13 +362,13 @@ fn processor_patterns(
     let mut cookie_index = Vec::new();
     for (i, processor) in processors.iter().enumerate() {
         let i = base + i;
-        for name in std::iter::once(&processor.name).chain(&processor.aliases) {
+        for name in std::iter::once(&processor.name).chain(processor.aliases.iter()) {
             let folded = fold(name.trim());
             if folded.len() >= 3 {
                 index.entry(folded).or_insert(i);
             }
         }
-        for cookie in &processor.cookies {
+        for cookie in processor.cookies.iter() {
             let folded = fold(cookie.trim());
             if folded.len() >= 3 {
                 cookie_index.push((folded, i));

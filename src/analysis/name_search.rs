@@ -370,7 +370,7 @@ mod tests {
     /// The shipped processors' names chosen by `names_of`, folded, at least 3 bytes long, once
     /// each.
     fn shipped_folded<'a>(
-        names_of: impl Fn(&'a crate::knowledge::processors::Processor) -> Vec<&'a String>,
+        names_of: impl Fn(&'a crate::knowledge::processors::Processor) -> Vec<&'a str>,
     ) -> Vec<String> {
         let mut names: Vec<String> = crate::knowledge::processors::shipped()
             .iter()
@@ -387,7 +387,7 @@ mod tests {
     /// own: the search finds what the regex found.
     #[test]
     fn shipped_cookie_names_match_as_the_regex_did() {
-        let names = shipped_folded(|p| p.cookies.iter().collect());
+        let names = shipped_folded(|p| p.cookies.iter().map(|c| &**c).collect());
         assert!(names.len() > 50, "only {} cookie names", names.len());
         let text: String = names
             .iter()
@@ -405,7 +405,12 @@ mod tests {
     /// every byte found (the search this one replaced, whose semantics the regex test pins).
     #[test]
     fn shipped_names_match_as_the_automaton_did() {
-        let names = shipped_folded(|p| std::iter::once(&p.name).chain(&p.aliases).collect());
+        let names = shipped_folded(|p| {
+            std::iter::once(&p.name)
+                .chain(p.aliases.iter())
+                .map(|n| &**n)
+                .collect()
+        });
         assert!(names.len() > 1000, "only {} names", names.len());
         let text: String = names
             .iter()

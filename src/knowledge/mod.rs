@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 /// The JSON form of an embedded data file: `build.rs` converts each TOML file under
 /// `src/knowledge/data/` (the source people edit) to JSON, which parses several times faster.
+/// The processor list is the exception: it becomes a Rust static (see [`processors`]).
 macro_rules! embedded {
     ($name:literal) => {
         include_str!(concat!(env!("OUT_DIR"), "/knowledge/", $name, ".json"))
