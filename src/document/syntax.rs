@@ -106,23 +106,34 @@ pub fn block_patterns(query: &str) -> Result<Vec<(&str, &str)>, String> {
     Ok(patterns)
 }
 
-/// The block kind of each node kind id that `queries/blocks.scm` captures, indexed by id.
-/// Reading the query's one-node patterns as a table and walking the tree spares the
-/// 8.5 M-instruction analysis that `tree_sitter::Query::new` runs over the grammar at startup;
-/// a test holds the walk to tree-sitter's own query matches.
-fn block_kinds() -> &'static [Option<BlockKind>] {
-    static KINDS: OnceLock<Vec<Option<BlockKind>>> = OnceLock::new();
+/// What the block walk needs to know of a node kind id.
+struct NodeKinds {
+    /// The block kind of each node kind id that `queries/blocks.scm` captures, indexed by id.
+    blocks: Vec<Option<BlockKind>>,
+    /// The id of `list_item`, whose descendants are in a list.
+    list_item: u16,
+}
+
+/// The node kinds of the block walk. Reading the query's one-node patterns as a table and
+/// walking the tree spares the 8.5 M-instruction analysis that `tree_sitter::Query::new`
+/// runs over the grammar at startup; a test holds the walk to tree-sitter's own query
+/// matches.
+fn node_kinds() -> &'static NodeKinds {
+    static KINDS: OnceLock<NodeKinds> = OnceLock::new();
     KINDS.get_or_init(|| {
         let language = language();
-        let mut kinds = vec![None; language.node_kind_count()];
+        let mut blocks = vec![None; language.node_kind_count()];
         // The query is a constant of this crate; a unit test reads every line of it.
         for (kind, capture) in block_patterns(BLOCKS_QUERY).unwrap_or_default() {
             let id = usize::from(language.id_for_node_kind(kind, true));
-            if let (Some(slot), Some(block_kind)) = (kinds.get_mut(id), capture_kind(capture)) {
+            if let (Some(slot), Some(block_kind)) = (blocks.get_mut(id), capture_kind(capture)) {
                 *slot = Some(block_kind);
             }
         }
-        kinds
+        NodeKinds {
+            blocks,
+            list_item: language.id_for_node_kind("list_item", true),
+        }
     })
 }
 
@@ -231,8 +242,9 @@ fn lines_from(bytes: &[u8], from: usize) -> impl Iterator<Item = (usize, usize)>
 ///   `` ` `` and `~`. The block grammar reads a paragraph line one token per word, space and
 ///   punctuation mark, at some 5,000 instructions a token, and most of a policy is such
 ///   lines: joined, the seeds parse 2.7 to 3 times faster (`cargo bench --bench analysis --
-///   block_parse`). Block structure never turns on such a byte there: block markers, fences, thematic breaks and setext underlines are
-///   punctuation at the start of a line or a whole line of it, and a list marker ends in
+///   block_parse`). Block structure never turns on such a byte there: block markers, fences,
+///   thematic breaks and setext underlines are punctuation at the start of a line or a whole
+///   line of it, and a list marker ends in
 ///   `.`, `)` or a bullet. The constructs that read on into their lines (HTML blocks, link
 ///   reference definitions, table rows, fence info strings) hold one of the excluded bytes in
 ///   their region. Error recovery, which counts tokens, is the exception: [`parse`] reparses a
@@ -471,28 +483,28 @@ fn for_each_block_node<'tree>(
     tree: &'tree Tree,
     mut found: impl FnMut(BlockKind, Node<'tree>, bool),
 ) {
-    let kinds = block_kinds();
+    let kinds = node_kinds();
     let mut cursor = tree.walk();
-    // For each node on the path down to the cursor's: whether it is a list item.
-    let mut path_list_items: Vec<bool> = Vec::new();
-    let mut list_items_above = 0usize;
+    // The depth of the outermost list item above the cursor, while there is one.
+    let mut outer_list_item: Option<u32> = None;
     loop {
         let node = cursor.node();
-        if let Some(Some(kind)) = kinds.get(usize::from(node.kind_id())) {
-            found(*kind, node, list_items_above > 0);
+        if let Some(Some(kind)) = kinds.blocks.get(usize::from(node.kind_id())) {
+            found(*kind, node, outer_list_item.is_some());
         }
+        let depth = cursor.depth();
         if cursor.goto_first_child() {
-            let is_list_item = node.kind() == "list_item";
-            path_list_items.push(is_list_item);
-            list_items_above += usize::from(is_list_item);
+            if node.kind_id() == kinds.list_item && outer_list_item.is_none() {
+                outer_list_item = Some(depth);
+            }
             continue;
         }
         while !cursor.goto_next_sibling() {
             if !cursor.goto_parent() {
                 return;
             }
-            if path_list_items.pop() == Some(true) {
-                list_items_above -= 1;
+            if outer_list_item == Some(cursor.depth()) {
+                outer_list_item = None;
             }
         }
     }
