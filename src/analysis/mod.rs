@@ -20,6 +20,7 @@ pub mod language;
 pub mod lexicon;
 pub mod name_search;
 pub mod outline;
+pub mod pattern;
 pub mod references;
 pub mod rules;
 pub mod tokens;
