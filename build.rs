@@ -5,8 +5,39 @@
 //! the knowledge thread's work on every cold start, and a static costs nothing to load. A file
 //! that does not parse, or a processor field the schema does not know, fails the build with
 //! its path and the reason.
+//!
+//! The lexicons' pattern lists are also compiled here, to the backtracking programs the
+//! analysis runs (`lexicon_programs.rs`), with the crate's own modules for the pattern
+//! language and the programs (included below): compiling them was most of a lexicon's cost on
+//! the server's cold start. The crate looks a list's program up by the list's patterns, so a
+//! list this script did not compile is simply compiled at run time; a unit test holds every
+//! shipped program equal to a fresh compile of its list.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+// The crate's modules that read lexicon patterns and compile them, shared with this script
+// (they depend on each other and on regex-syntax, aho-corasick, memchr and rustc-hash only).
+#[allow(dead_code, unused_imports)]
+#[path = "src/analysis/backtrack.rs"]
+mod backtrack;
+#[allow(dead_code, unused_imports)]
+#[path = "src/analysis/fold.rs"]
+mod fold;
+#[allow(dead_code, unused_imports)]
+#[path = "src/analysis/pattern.rs"]
+mod pattern;
+#[allow(dead_code, unused_imports)]
+#[path = "src/analysis/word_search.rs"]
+mod word_search;
+
+/// The source files this script compiles in.
+const SHARED_SOURCES: [&str; 4] = [
+    "src/analysis/fold.rs",
+    "src/analysis/word_search.rs",
+    "src/analysis/backtrack.rs",
+    "src/analysis/pattern.rs",
+];
 
 fn convert(dir: &Path, out: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -125,6 +156,89 @@ fn processors_static(value: &toml::Value, path: &Path) -> String {
     code
 }
 
+/// A lexicon file's concepts: each concept's strong and weak pattern lists, with the lists of
+/// the lexicon it `extends` appended, as the crate merges them.
+fn lexicon_lists(dir: &Path, code: &str) -> BTreeMap<String, [Vec<String>; 2]> {
+    let path = dir.join(format!("{code}.toml"));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let value: toml::Value =
+        toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let strings = |value: Option<&toml::Value>, what: &str| -> Vec<String> {
+        value
+            .and_then(toml::Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|item| match item.as_str() {
+                        Some(text) => text.to_string(),
+                        None => panic!("{}: {what} holds a non-string", path.display()),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut lists: BTreeMap<String, [Vec<String>; 2]> = BTreeMap::new();
+    if let Some(concepts) = value.get("concepts").and_then(toml::Value::as_table) {
+        for (key, entry) in concepts {
+            lists.insert(
+                key.clone(),
+                [
+                    strings(entry.get("strong"), key),
+                    strings(entry.get("weak"), key),
+                ],
+            );
+        }
+    }
+    if let Some(base) = value.get("extends").and_then(toml::Value::as_str) {
+        for (key, [strong, weak]) in lexicon_lists(dir, base) {
+            let entry = lists.entry(key).or_default();
+            entry[0].extend(strong);
+            entry[1].extend(weak);
+        }
+    }
+    lists
+}
+
+/// Every pattern list of every lexicon with its program, as a Rust expression of type
+/// `&[(&[&str], ListProgram)]` sorted by the lists' patterns, each list once.
+fn lexicon_programs(dir: &Path) -> String {
+    let mut programs: BTreeMap<Vec<String>, String> = BTreeMap::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        panic!("cannot read {}", dir.display());
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let Some(code) = path.file_stem().and_then(|stem| stem.to_str()) else {
+            continue;
+        };
+        for (_, lists) in lexicon_lists(dir, code) {
+            for patterns in lists {
+                if patterns.is_empty() || programs.contains_key(&patterns) {
+                    continue;
+                }
+                let expressions: Vec<_> = patterns
+                    .iter()
+                    .map(|p| pattern::pattern_expression(p))
+                    .collect();
+                // A list outside the programs' subset is left to the run time's regex.
+                if let Some(program) = backtrack::ListProgram::compile(&expressions) {
+                    programs.insert(patterns, program.to_rust());
+                }
+            }
+        }
+    }
+    let mut code = String::from("&[\n");
+    for (patterns, program) in programs {
+        code.push_str(&format!("    (&{patterns:?}, {program}),\n"));
+    }
+    code.push_str("]\n");
+    code
+}
+
 fn main() {
     let data = Path::new("src/knowledge/data");
     println!("cargo::rerun-if-changed={}", data.display());
@@ -132,4 +246,10 @@ fn main() {
         PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("knowledge");
     std::fs::create_dir_all(&out).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
     convert(data, &out);
+    for source in SHARED_SOURCES {
+        println!("cargo::rerun-if-changed={source}");
+    }
+    let programs = out.join("lexicon_programs.rs");
+    std::fs::write(&programs, lexicon_programs(&data.join("lexicon")))
+        .unwrap_or_else(|e| panic!("{}: {e}", programs.display()));
 }

@@ -23,7 +23,9 @@
 //!   more than 64 patterns. Without such loops the search has no cycle that consumes nothing,
 //!   so memoising is only a saving: a state explored again has failed before.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
+use std::fmt::Write;
 use std::ops::Range;
 
 use regex_syntax::hir::{Class, Hir, HirKind, Look, Repetition};
@@ -81,9 +83,14 @@ impl<'h> SearchText<'h> {
 
 /// A set of bytes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct ByteSet([u64; 4]);
+pub(crate) struct ByteSet([u64; 4]);
 
 impl ByteSet {
+    /// The set whose bits are `words` (bit `b % 64` of word `b / 64` for byte `b`).
+    pub(crate) const fn from_words(words: [u64; 4]) -> ByteSet {
+        ByteSet(words)
+    }
+
     fn insert(&mut self, byte: u8) {
         self.0[usize::from(byte >> 6)] |= 1 << (byte & 63);
     }
@@ -142,7 +149,7 @@ impl ByteSet {
 
 /// A condition on a position, consuming nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Assertion {
+pub(crate) enum Assertion {
     /// `\b` over ASCII: a word byte on exactly one side.
     WordBoundary,
     /// `\B` over ASCII.
@@ -155,7 +162,7 @@ enum Assertion {
 
 /// One instruction of a program.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Inst {
+pub(crate) enum Inst {
     /// These bytes, in order: `len` bytes of the byte pool from `start`.
     Literal { start: u32, len: u32 },
     /// One byte of set `set`.
@@ -179,26 +186,28 @@ enum Inst {
     Match,
 }
 
-/// A list of patterns compiled for [`ListProgram::find_all`].
-#[derive(Debug)]
+/// A list of patterns compiled for [`ListProgram::find_all`]. Its tables are borrowed from
+/// the binary when `build.rs` compiled the list ([`ListProgram::from_static`]), and owned when
+/// it was compiled at run time.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListProgram {
-    insts: Vec<Inst>,
-    bytes: Vec<u8>,
-    sets: Vec<ByteSet>,
+    insts: Cow<'static, [Inst]>,
+    bytes: Cow<'static, [u8]>,
+    sets: Cow<'static, [ByteSet]>,
     /// Where each pattern's instructions start, in list order.
-    starts: Vec<u32>,
+    starts: Cow<'static, [u32]>,
     /// For each byte, the patterns (bits, in list order) whose matches can start with it.
-    by_first_byte: Box<[u64; 256]>,
+    by_first_byte: Cow<'static, [u64; 256]>,
     /// For each byte (and 256 for the text's end), the patterns whose matches can have it
     /// second.
-    by_second_byte: Box<[u64; 257]>,
+    by_second_byte: Cow<'static, [u64; 257]>,
     /// Whether every pattern starts with `\b` and a word byte, so that a match can start
     /// only where a word does.
     word_starts_only: bool,
     /// Patterns that can start with many bytes, each with a literal (a range of the byte
     /// pool) that every match of it contains: a search leaves out those whose literal the
     /// text lacks, instead of trying them at every word.
-    required: Vec<(u32, Range<usize>)>,
+    required: Cow<'static, [(u32, Range<usize>)]>,
 }
 
 /// Translates expressions into one program.
@@ -433,24 +442,29 @@ impl ListProgram {
             compiler.expression(pattern)?;
             compiler.emit(Inst::Match)?;
         }
-        let mut program = ListProgram {
-            insts: compiler.insts,
-            bytes: compiler.bytes,
-            sets: compiler.sets,
-            starts,
-            by_first_byte: Box::new([0; 256]),
-            by_second_byte: Box::new([0; 257]),
-            word_starts_only: true,
-            required: Vec::new(),
-        };
         let word_bytes = ByteSet::word_bytes();
-        for at in 0..program.insts.len() {
-            let next = program.insts.get(at + 1).copied();
-            if let Some(Inst::Repeat { set, whole_run, .. }) = program.insts.get_mut(at) {
+        let mut insts = compiler.insts;
+        for at in 0..insts.len() {
+            let next = insts.get(at + 1).copied();
+            if let Some(Inst::Repeat { set, whole_run, .. }) = insts.get_mut(at) {
                 *whole_run = next == Some(Inst::Assert(Assertion::WordBoundary))
-                    && program.sets[*set as usize].is_subset_of(&word_bytes);
+                    && compiler.sets[*set as usize].is_subset_of(&word_bytes);
             }
         }
+        let mut program = ListProgram {
+            insts: Cow::Owned(insts),
+            bytes: Cow::Owned(compiler.bytes),
+            sets: Cow::Owned(compiler.sets),
+            starts: Cow::Owned(starts),
+            by_first_byte: Cow::Owned([0; 256]),
+            by_second_byte: Cow::Owned([0; 257]),
+            word_starts_only: true,
+            required: Cow::Owned(Vec::new()),
+        };
+        let mut by_first_byte = [0u64; 256];
+        let mut by_second_byte = [0u64; 257];
+        let mut word_starts_only = true;
+        let mut required = Vec::new();
         for (index, start) in program.starts.iter().enumerate() {
             let (steps, empty) = program.first_steps(*start);
             if empty {
@@ -461,27 +475,86 @@ impl ListProgram {
             let bit = 1u64 << index;
             for byte in 0..=u8::MAX {
                 if first.bytes.contains(byte) {
-                    program.by_first_byte[usize::from(byte)] |= bit;
+                    by_first_byte[usize::from(byte)] |= bit;
                 }
                 if second.may_end || second.bytes.contains(byte) {
-                    program.by_second_byte[usize::from(byte)] |= bit;
+                    by_second_byte[usize::from(byte)] |= bit;
                 }
             }
             if second.may_end {
-                program.by_second_byte[256] |= bit;
+                by_second_byte[256] |= bit;
             }
             let at_boundary = matches!(
                 program.insts.get(*start as usize),
                 Some(Inst::Assert(Assertion::WordBoundary))
             );
-            program.word_starts_only &= at_boundary && first.bytes.is_subset_of(&word_bytes);
+            word_starts_only &= at_boundary && first.bytes.is_subset_of(&word_bytes);
             if first.bytes.len() > BROAD_START {
                 if let Some(literal) = program.required_literal(*start) {
-                    program.required.push((index as u32, literal));
+                    required.push((index as u32, literal));
                 }
             }
         }
+        program.by_first_byte = Cow::Owned(by_first_byte);
+        program.by_second_byte = Cow::Owned(by_second_byte);
+        program.word_starts_only = word_starts_only;
+        program.required = Cow::Owned(required);
         Some(program)
+    }
+
+    /// A program whose tables are in the binary: the expression that [`ListProgram::to_rust`]
+    /// wrote for a program compiled by `build.rs`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) const fn from_static(
+        insts: &'static [Inst],
+        bytes: &'static [u8],
+        sets: &'static [ByteSet],
+        starts: &'static [u32],
+        by_first_byte: &'static [u64; 256],
+        by_second_byte: &'static [u64; 257],
+        word_starts_only: bool,
+        required: &'static [(u32, Range<usize>)],
+    ) -> ListProgram {
+        ListProgram {
+            insts: Cow::Borrowed(insts),
+            bytes: Cow::Borrowed(bytes),
+            sets: Cow::Borrowed(sets),
+            starts: Cow::Borrowed(starts),
+            by_first_byte: Cow::Borrowed(by_first_byte),
+            by_second_byte: Cow::Borrowed(by_second_byte),
+            word_starts_only,
+            required: Cow::Borrowed(required),
+        }
+    }
+
+    /// The program as a Rust expression that rebuilds it with [`ListProgram::from_static`],
+    /// naming `Inst`, `Assertion` and `ByteSet` unqualified. `build.rs`, which compiles the
+    /// shipped lexicons with this module, writes it (a lexicon unit test holds what it wrote
+    /// equal to fresh compiles).
+    #[allow(dead_code)] // called by build.rs only
+    pub(crate) fn to_rust(&self) -> String {
+        let mut out = String::from("ListProgram::from_static(&[");
+        for inst in self.insts.iter() {
+            // The derived `Debug` of an instruction is its constructor, bar the enum's name.
+            let _ = match inst {
+                Inst::Assert(assertion) => write!(out, "Inst::Assert(Assertion::{assertion:?}),"),
+                _ => write!(out, "Inst::{inst:?},"),
+            };
+        }
+        let _ = write!(out, "], &{:?}, &[", self.bytes);
+        for set in self.sets.iter() {
+            let _ = write!(out, "ByteSet::from_words({:?}),", set.0);
+        }
+        let _ = write!(
+            out,
+            "], &{:?}, &{:?}, &{:?}, {}, &{:?})",
+            self.starts,
+            self.by_first_byte,
+            self.by_second_byte,
+            self.word_starts_only,
+            self.required
+        );
+        out
     }
 
     /// The longest literal that every match from instruction `start` passes through.
@@ -635,7 +708,7 @@ impl ListProgram {
     ) -> Result<Vec<Range<usize>>, TooComplex> {
         scratch.reset();
         let mut absent = 0u64;
-        for (index, literal) in &self.required {
+        for (index, literal) in self.required.iter() {
             let literal = &self.bytes[literal.clone()];
             if memchr::memmem::find(text.as_str().as_bytes(), literal).is_none() {
                 absent |= 1 << index;
@@ -736,6 +809,8 @@ impl ListProgram {
         haystack: &[u8],
         scratch: &mut Scratch,
     ) -> Result<Option<usize>, TooComplex> {
+        // The tables once, not through their `Cow` at every step.
+        let (insts, bytes, sets) = (&*self.insts, &*self.bytes, &*self.sets);
         scratch.stack.clear();
         // The first state is not memoised: it is tried once per start. The alternatives left
         // on the stack are, each when it is taken up.
@@ -758,12 +833,10 @@ impl ListProgram {
                         // The longest of the shorter runs that the next instruction does not
                         // fail after at once; the ones before it are left on the stack.
                         let mut at = at;
-                        if let Some(Inst::Literal { start, len: 1.. }) =
-                            self.insts.get(next as usize)
-                        {
+                        if let Some(Inst::Literal { start, len: 1.. }) = insts.get(next as usize) {
                             // Only where the literal's first byte is: a run before a literal
                             // (`*opplysning`) is mostly longer than the part that fits.
-                            let first = self.bytes.get(*start as usize).copied().unwrap_or(0);
+                            let first = bytes.get(*start as usize).copied().unwrap_or(0);
                             let run = haystack.get(fewest..=at).unwrap_or_default();
                             match memchr::memrchr(first, run) {
                                 Some(offset) => at = fewest + offset,
@@ -789,11 +862,11 @@ impl ListProgram {
                     }
                 }
             };
-            while let Some(inst) = self.insts.get(pc as usize) {
+            while let Some(inst) = insts.get(pc as usize) {
                 match *inst {
                     Inst::Match => return Ok(Some(at)),
                     Inst::Literal { start, len } => {
-                        let literal = &self.bytes[start as usize..(start + len) as usize];
+                        let literal = &bytes[start as usize..(start + len) as usize];
                         // Byte by byte: most literals fail on their first byte, and short ones
                         // are not worth a call to `memcmp`.
                         let rest = haystack.get(at..).unwrap_or_default();
@@ -808,7 +881,7 @@ impl ListProgram {
                     Inst::Byte { set } => {
                         if !haystack
                             .get(at)
-                            .is_some_and(|b| self.sets[set as usize].contains(*b))
+                            .is_some_and(|b| sets[set as usize].contains(*b))
                         {
                             break;
                         }
@@ -821,7 +894,7 @@ impl ListProgram {
                         max,
                         whole_run,
                     } => {
-                        let set = &self.sets[set as usize];
+                        let set = &sets[set as usize];
                         let rest = haystack.get(at..).unwrap_or_default();
                         let count = rest
                             .iter()

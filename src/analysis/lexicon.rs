@@ -4,6 +4,7 @@
 //! Invariant: compilation happens once per language; a pattern that does not compile is a bug
 //! in the data, caught by the unit tests, so matching never fails at run time.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -295,14 +296,15 @@ pub struct ConceptMatcher {
 /// A list of lexicon patterns, compiled on first use: a session compiles only the lists its
 /// documents give the prefilter a reason to search.
 ///
-/// Searches run a backtracking program of the patterns ([`ListProgram`]), which builds in tens
-/// of microseconds; the list's regex, whose matches are the same, is compiled only for a list
-/// without a program (a pattern outside the program's subset, which no shipped list has) or a
-/// search that the program gives up on, and serves the tests as the reference.
+/// Searches run a backtracking program of the patterns ([`ListProgram`]): for the shipped
+/// lexicons, the one `build.rs` compiled ([`SHIPPED_PROGRAMS`]), else one built at run time in
+/// tens of microseconds. The list's regex, whose matches are the same, is compiled only for a
+/// list without a program (a pattern outside the program's subset, which no shipped list has)
+/// or a search that the program gives up on, and serves the tests as the reference.
 #[derive(Debug, Default)]
 pub struct PatternList {
     patterns: Vec<String>,
-    program: OnceLock<Option<ListProgram>>,
+    program: OnceLock<Option<Cow<'static, ListProgram>>>,
     compiled: OnceLock<Option<MatchOnlyRegex>>,
 }
 
@@ -326,8 +328,11 @@ impl PatternList {
     /// program's subset (the shipped lists are all inside it: a unit test checks).
     fn program(&self) -> Option<&ListProgram> {
         self.program
-            .get_or_init(|| compile_program(&self.patterns))
-            .as_ref()
+            .get_or_init(|| match shipped_program(&self.patterns) {
+                Some(program) => Some(Cow::Borrowed(program)),
+                None => compile_program(&self.patterns).map(Cow::Owned),
+            })
+            .as_deref()
     }
 
     /// Compiles the list ahead of its first search.
@@ -538,6 +543,24 @@ fn compile_list(patterns: &[String]) -> Option<MatchOnlyRegex> {
         .build_from_hir(&list_expression(patterns))
         .unwrap_or_else(|e| panic!("lexicon pattern does not compile: {e}"));
     Some(regex)
+}
+
+/// The programs of the shipped lexicons' pattern lists, compiled by `build.rs` with
+/// [`super::pattern`] and [`ListProgram::compile`] and sorted by the lists' patterns: a list's
+/// program costs nothing to load, where compiling it was most of a lexicon's cold start.
+static SHIPPED_PROGRAMS: &[(&[&str], ListProgram)] = {
+    use super::backtrack::{Assertion, ByteSet, Inst};
+    include!(concat!(env!("OUT_DIR"), "/knowledge/lexicon_programs.rs"))
+};
+
+/// The program `build.rs` compiled for exactly these patterns, if it did.
+fn shipped_program(patterns: &[String]) -> Option<&'static ListProgram> {
+    let wanted = || patterns.iter().map(String::as_str);
+    SHIPPED_PROGRAMS
+        .binary_search_by(|(shipped, _)| shipped.iter().copied().cmp(wanted()))
+        .ok()
+        .and_then(|at| SHIPPED_PROGRAMS.get(at))
+        .map(|(_, program)| program)
 }
 
 /// A list's patterns as one backtracking program, each pattern's expression parsed on its own.
@@ -823,6 +846,34 @@ mod tests {
             2,
             "{paragraphs} seed paragraphs"
         );
+    }
+
+    /// Every list of every language has the program `build.rs` compiled for it, and that
+    /// program is the one compiled at run time from the same patterns.
+    #[test]
+    fn shipped_programs_are_the_programs_of_their_lists() {
+        let lists = every_shipped_list();
+        for patterns in &lists {
+            let shipped = shipped_program(patterns)
+                .unwrap_or_else(|| panic!("no shipped program for {patterns:?}"));
+            assert_eq!(
+                Some(shipped),
+                compile_program(patterns).as_ref(),
+                "{patterns:?}"
+            );
+        }
+        assert!(lists.len() > 100, "only {} lists", lists.len());
+        // The table is sorted, so that the lookup finds each list.
+        assert!(
+            SHIPPED_PROGRAMS
+                .windows(2)
+                .all(|pair| pair[0].0 < pair[1].0)
+        );
+        // A list no lexicon has gets no shipped program, and the lexicon's lists use theirs.
+        assert!(shipped_program(&["no such pattern".to_string()]).is_none());
+        let list = &lexicon(Language::Nb).concept(Concept::RightAccess).strong;
+        assert!(list.program().is_some());
+        assert!(matches!(list.program.get(), Some(Some(Cow::Borrowed(_)))));
     }
 
     /// Whether the concept's strong list matches `text`, through the searches' own path.
