@@ -9,6 +9,7 @@ pub mod convert;
 pub mod documents;
 pub mod output;
 pub mod presentation;
+pub mod stdin;
 pub mod transport;
 pub mod workspace;
 
@@ -83,6 +84,8 @@ pub async fn serve(
 
 /// Serves LSP on stdin/stdout until the client exits; returns the process exit status.
 pub fn run_stdio() -> u8 {
+    // First, so that the reader is waiting when the client's first message arrives.
+    let input = stdin::StdinReader::spawn(std::io::stdin());
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(false)
@@ -99,7 +102,10 @@ pub fn run_stdio() -> u8 {
             return 2;
         }
     };
-    runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
+    match input {
+        Some(input) => runtime.block_on(serve(input, tokio::io::stdout())),
+        None => runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout())),
+    }
     // The stdin reader blocks in a thread of its own; do not wait for it after `exit`.
     runtime.shutdown_background();
     0
