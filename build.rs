@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 // The crate's modules that read lexicon patterns and compile them, shared with this script
 // (they depend on each other and on regex-syntax, aho-corasick, memchr and rustc-hash only).
+// Cargo rebuilds, and so reruns, this script when one of them changes.
 #[allow(dead_code, unused_imports)]
 #[path = "src/analysis/backtrack.rs"]
 mod backtrack;
@@ -31,13 +32,17 @@ mod pattern;
 #[path = "src/analysis/word_search.rs"]
 mod word_search;
 
-/// The source files this script compiles in.
-const SHARED_SOURCES: [&str; 4] = [
-    "src/analysis/fold.rs",
-    "src/analysis/word_search.rs",
-    "src/analysis/backtrack.rs",
-    "src/analysis/pattern.rs",
-];
+/// A TOML file of the knowledge base; a file that cannot be read or parsed fails the build.
+fn read_toml(path: &Path) -> toml::Value {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The texts of a TOML array; `None` when an item is not a string.
+fn strings(items: &[toml::Value]) -> Option<Vec<&str>> {
+    items.iter().map(toml::Value::as_str).collect()
+}
 
 fn convert(dir: &Path, out: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -56,10 +61,7 @@ fn convert(dir: &Path, out: &Path) {
             continue;
         }
         println!("cargo::rerun-if-changed={}", path.display());
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-        let value: toml::Value =
-            toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let value = read_toml(&path);
         let (target, contents) = if path.file_name().is_some_and(|n| n == "processors.toml") {
             (out.join("processors.rs"), processors_static(&value, &path))
         } else {
@@ -132,12 +134,12 @@ fn processors_static(value: &toml::Value, path: &Path) -> String {
                 }
                 (FieldKind::List, None) => "Cow::Borrowed(&[])".to_string(),
                 (FieldKind::List, Some(toml::Value::Array(items))) => {
-                    let texts: Vec<String> = items
+                    let Some(texts) = strings(items) else {
+                        fail(format!("processor {index}: {field} holds a non-string"))
+                    };
+                    let texts: Vec<String> = texts
                         .iter()
-                        .map(|item| match item.as_str() {
-                            Some(text) => format!("Cow::Borrowed({text:?})"),
-                            None => fail(format!("processor {index}: {field} holds a non-string")),
-                        })
+                        .map(|text| format!("Cow::Borrowed({text:?})"))
                         .collect();
                     format!("Cow::Borrowed(&[{}])", texts.join(", "))
                 }
@@ -160,23 +162,13 @@ fn processors_static(value: &toml::Value, path: &Path) -> String {
 /// the lexicon it `extends` appended, as the crate merges them.
 fn lexicon_lists(dir: &Path, code: &str) -> BTreeMap<String, [Vec<String>; 2]> {
     let path = dir.join(format!("{code}.toml"));
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let value: toml::Value =
-        toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let strings = |value: Option<&toml::Value>, what: &str| -> Vec<String> {
-        value
-            .and_then(toml::Value::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    .map(|item| match item.as_str() {
-                        Some(text) => text.to_string(),
-                        None => panic!("{}: {what} holds a non-string", path.display()),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
+    let value = read_toml(&path);
+    let patterns = |value: Option<&toml::Value>, what: &str| -> Vec<String> {
+        let items = value.and_then(toml::Value::as_array).map_or(&[][..], |a| a);
+        match strings(items) {
+            Some(texts) => texts.into_iter().map(str::to_string).collect(),
+            None => panic!("{}: {what} holds a non-string", path.display()),
+        }
     };
     let mut lists: BTreeMap<String, [Vec<String>; 2]> = BTreeMap::new();
     if let Some(concepts) = value.get("concepts").and_then(toml::Value::as_table) {
@@ -184,8 +176,8 @@ fn lexicon_lists(dir: &Path, code: &str) -> BTreeMap<String, [Vec<String>; 2]> {
             lists.insert(
                 key.clone(),
                 [
-                    strings(entry.get("strong"), key),
-                    strings(entry.get("weak"), key),
+                    patterns(entry.get("strong"), key),
+                    patterns(entry.get("weak"), key),
                 ],
             );
         }
@@ -246,9 +238,6 @@ fn main() {
         PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("knowledge");
     std::fs::create_dir_all(&out).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
     convert(data, &out);
-    for source in SHARED_SOURCES {
-        println!("cargo::rerun-if-changed={source}");
-    }
     let programs = out.join("lexicon_programs.rs");
     std::fs::write(&programs, lexicon_programs(&data.join("lexicon")))
         .unwrap_or_else(|e| panic!("{}: {e}", programs.display()));

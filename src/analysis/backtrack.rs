@@ -461,18 +461,20 @@ impl ListProgram {
             word_starts_only: true,
             required: Cow::Owned(Vec::new()),
         };
-        let mut by_first_byte = [0u64; 256];
-        let mut by_second_byte = [0u64; 257];
-        let mut word_starts_only = true;
-        let mut required = Vec::new();
-        for (index, start) in program.starts.iter().enumerate() {
-            let (steps, empty) = program.first_steps(*start);
+        for index in 0..program.starts.len() {
+            let start = program.starts[index];
+            let (steps, empty) = program.first_steps(start);
             if empty {
                 return None;
             }
             let first = program.first_bytes(&steps);
             let second = program.second_bytes(&steps);
             let bit = 1u64 << index;
+            // Owned while compiling: `to_mut` writes in place.
+            let (by_first_byte, by_second_byte) = (
+                program.by_first_byte.to_mut(),
+                program.by_second_byte.to_mut(),
+            );
             for byte in 0..=u8::MAX {
                 if first.bytes.contains(byte) {
                     by_first_byte[usize::from(byte)] |= bit;
@@ -485,20 +487,16 @@ impl ListProgram {
                 by_second_byte[256] |= bit;
             }
             let at_boundary = matches!(
-                program.insts.get(*start as usize),
+                program.insts.get(start as usize),
                 Some(Inst::Assert(Assertion::WordBoundary))
             );
-            word_starts_only &= at_boundary && first.bytes.is_subset_of(&word_bytes);
+            program.word_starts_only &= at_boundary && first.bytes.is_subset_of(&word_bytes);
             if first.bytes.len() > BROAD_START {
-                if let Some(literal) = program.required_literal(*start) {
-                    required.push((index as u32, literal));
+                if let Some(literal) = program.required_literal(start) {
+                    program.required.to_mut().push((index as u32, literal));
                 }
             }
         }
-        program.by_first_byte = Cow::Owned(by_first_byte);
-        program.by_second_byte = Cow::Owned(by_second_byte);
-        program.word_starts_only = word_starts_only;
-        program.required = Cow::Owned(required);
         Some(program)
     }
 

@@ -421,10 +421,11 @@ impl Lexicon {
         &self.concepts[concept as usize]
     }
 
-    /// Compiles every pattern list now (for a background thread, ahead of the analysis).
+    /// Prepares every pattern list now (for a background thread, ahead of the analysis): finds
+    /// its shipped program, or compiles one for a list `build.rs` did not.
     ///
     /// Goes from the last concept to the first, the opposite of the order the analysis asks
-    /// for them: an analysis that starts before this is done compiles the lists it needs
+    /// for them: an analysis that starts before this is done prepares the lists it needs
     /// itself, and the two threads meet in the middle instead of queueing on the same list.
     pub fn compile_all(&self) {
         for matcher in self.concepts.iter().rev() {
@@ -713,10 +714,9 @@ mod tests {
     /// Words of every pattern of every language, folded, to build texts that match many
     /// patterns.
     fn lexicon_words() -> Vec<String> {
-        let mut words: Vec<String> = Language::ALL
-            .iter()
-            .flat_map(|language| parse_source(*language).concepts.into_values())
-            .flat_map(|entry| entry.strong.into_iter().chain(entry.weak))
+        let mut words: Vec<String> = every_shipped_list()
+            .into_iter()
+            .flatten()
             .flat_map(|pattern| {
                 fold(&pattern)
                     .split(|c: char| !c.is_ascii_alphanumeric())
